@@ -1,0 +1,317 @@
+import {
+  CeaseSubcode,
+  ErrorCode,
+  FsmErrorSubcode,
+  HeaderErrorSubcode,
+  OpenErrorSubcode,
+  RouteRefreshErrorSubcode,
+  UpdateErrorSubcode,
+} from "./wire/constants.js";
+import type { ErrorHandling } from "./wire/types.js";
+
+const EMPTY = new Uint8Array(0);
+
+function u16(value: number): Uint8Array {
+  return Uint8Array.of((value >>> 8) & 0xff, value & 0xff);
+}
+
+/**
+ * The one protocol error: what a NOTIFICATION would carry (code, subcode, data) and how RFC 7606
+ * says the receiver handles it. Decoders throw only this on bad bytes; build it through the
+ * named factories so the data field RFC 4271 §6 requires is never forgotten.
+ */
+export class BgpError extends Error {
+  override readonly name = "BgpError";
+  readonly code: number;
+  readonly subcode: number;
+  readonly data: Uint8Array;
+  readonly errorHandling: ErrorHandling;
+  /** The attribute type code concerned, for UPDATE errors about one attribute. */
+  readonly attributeCode?: number;
+
+  constructor(
+    code: number,
+    subcode: number,
+    data: Uint8Array = EMPTY,
+    message?: string,
+    options: { errorHandling?: ErrorHandling; attributeCode?: number; cause?: unknown } = {},
+  ) {
+    super(
+      message ?? `BGP error ${code}/${subcode}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.subcode = subcode;
+    this.data = data;
+    this.errorHandling = options.errorHandling ?? "session-reset";
+    if (options.attributeCode !== undefined) this.attributeCode = options.attributeCode;
+  }
+
+  /** The same error with another RFC 7606 handling (used where context decides it). */
+  withHandling(errorHandling: ErrorHandling): BgpError {
+    return new BgpError(this.code, this.subcode, this.data, this.message, {
+      errorHandling,
+      ...(this.attributeCode === undefined ? {} : { attributeCode: this.attributeCode }),
+    });
+  }
+
+  // --- Message Header Error (RFC 4271 §6.1) ---
+
+  /** The marker is not all ones. */
+  static connectionNotSynchronized(): BgpError {
+    return new BgpError(
+      ErrorCode.MESSAGE_HEADER,
+      HeaderErrorSubcode.CONNECTION_NOT_SYNCHRONIZED,
+      EMPTY,
+      "message header marker is not all ones",
+    );
+  }
+
+  /** "the Data field MUST contain the erroneous Length field." */
+  static badMessageLength(length: number, why = "bad message length"): BgpError {
+    return new BgpError(
+      ErrorCode.MESSAGE_HEADER,
+      HeaderErrorSubcode.BAD_MESSAGE_LENGTH,
+      u16(length),
+      `${why}: ${length}`,
+    );
+  }
+
+  /** "the Data field MUST contain the erroneous Type field." */
+  static badMessageType(messageType: number): BgpError {
+    return new BgpError(
+      ErrorCode.MESSAGE_HEADER,
+      HeaderErrorSubcode.BAD_MESSAGE_TYPE,
+      Uint8Array.of(messageType & 0xff),
+      `bad message type ${messageType}`,
+    );
+  }
+
+  // --- OPEN Message Error (RFC 4271 §6.2) ---
+
+  /** "the Data field is a 2-octet unsigned integer, which indicates the largest locally-supported version number" */
+  static unsupportedVersionNumber(received: number, supported = 4): BgpError {
+    return new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenErrorSubcode.UNSUPPORTED_VERSION_NUMBER,
+      u16(supported),
+      `unsupported BGP version ${received}`,
+    );
+  }
+
+  static badPeerAs(received: number, expected?: number): BgpError {
+    return new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenErrorSubcode.BAD_PEER_AS,
+      EMPTY,
+      expected === undefined ? `bad peer AS ${received}` : `bad peer AS ${received}, expected ${expected}`,
+    );
+  }
+
+  static badBgpIdentifier(identifier: string): BgpError {
+    return new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenErrorSubcode.BAD_BGP_IDENTIFIER,
+      EMPTY,
+      `bad BGP identifier ${identifier}`,
+    );
+  }
+
+  static unsupportedOptionalParameter(parameterType: number): BgpError {
+    return new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenErrorSubcode.UNSUPPORTED_OPTIONAL_PARAMETER,
+      EMPTY,
+      `unsupported optional parameter ${parameterType}`,
+    );
+  }
+
+  static unacceptableHoldTime(holdTime: number): BgpError {
+    return new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenErrorSubcode.UNACCEPTABLE_HOLD_TIME,
+      EMPTY,
+      `unacceptable hold time ${holdTime}`,
+    );
+  }
+
+  /** RFC 5492 §5: the Data field lists the capabilities (code, length, value) that we require and the peer lacks. */
+  static unsupportedCapability(capabilityTlvs: Uint8Array, why = "required capability missing"): BgpError {
+    return new BgpError(ErrorCode.OPEN_MESSAGE, OpenErrorSubcode.UNSUPPORTED_CAPABILITY, capabilityTlvs, why);
+  }
+
+  static roleMismatch(why = "BGP role mismatch"): BgpError {
+    return new BgpError(ErrorCode.OPEN_MESSAGE, OpenErrorSubcode.ROLE_MISMATCH, EMPTY, why);
+  }
+
+  /** A malformed OPEN with no closer subcode (RFC 4271 §6.2 leaves subcode 0 "unspecific"). */
+  static malformedOpen(why: string, data: Uint8Array = EMPTY): BgpError {
+    return new BgpError(ErrorCode.OPEN_MESSAGE, 0, data, why);
+  }
+
+  // --- UPDATE Message Error (RFC 4271 §6.3, RFC 7606) ---
+
+  static malformedAttributeList(why: string, handling: ErrorHandling = "session-reset"): BgpError {
+    return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST, EMPTY, why, {
+      errorHandling: handling,
+    });
+  }
+
+  /** "the Data field MUST contain the unrecognized attribute (type, length, and value)." */
+  static unrecognizedWellKnownAttribute(attribute: Uint8Array, attributeCode: number): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE,
+      attribute,
+      `unrecognized well-known attribute ${attributeCode}`,
+      { attributeCode, errorHandling: "treat-as-withdraw" },
+    );
+  }
+
+  /** "the Data field MUST contain the Attribute Type Code of the missing, well-known attribute." */
+  static missingWellKnownAttribute(attributeCode: number): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.MISSING_WELL_KNOWN_ATTRIBUTE,
+      Uint8Array.of(attributeCode),
+      `missing well-known attribute ${attributeCode}`,
+      { attributeCode, errorHandling: "treat-as-withdraw" },
+    );
+  }
+
+  /** "the Data field MUST contain the erroneous attribute (type, length, and value)." */
+  static attributeFlagsError(
+    attribute: Uint8Array,
+    attributeCode: number,
+    handling: ErrorHandling = "treat-as-withdraw",
+  ): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.ATTRIBUTE_FLAGS_ERROR,
+      attribute,
+      `attribute ${attributeCode} has bad flags`,
+      { attributeCode, errorHandling: handling },
+    );
+  }
+
+  /** "the Data field MUST contain the erroneous attribute (type, length, and value)." */
+  static attributeLengthError(
+    attribute: Uint8Array,
+    attributeCode: number,
+    handling: ErrorHandling = "treat-as-withdraw",
+  ): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.ATTRIBUTE_LENGTH_ERROR,
+      attribute,
+      `attribute ${attributeCode} has a bad length`,
+      { attributeCode, errorHandling: handling },
+    );
+  }
+
+  /** "the Data field MUST contain the unrecognized attribute (type, length, and value)." */
+  static invalidOrigin(attribute: Uint8Array): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.INVALID_ORIGIN_ATTRIBUTE,
+      attribute,
+      "invalid ORIGIN value",
+      { attributeCode: 1, errorHandling: "treat-as-withdraw" },
+    );
+  }
+
+  /** "the Data field MUST contain the incorrect attribute (type, length, and value)." */
+  static invalidNextHop(attribute: Uint8Array, why = "invalid NEXT_HOP"): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE,
+      attribute,
+      why,
+      {
+        attributeCode: 3,
+        errorHandling: "treat-as-withdraw",
+      },
+    );
+  }
+
+  /** "the Data field MUST contain the attribute (type, length, and value)." */
+  static optionalAttributeError(
+    attribute: Uint8Array,
+    attributeCode: number,
+    handling: ErrorHandling = "treat-as-withdraw",
+    why = `optional attribute ${attributeCode} is malformed`,
+  ): BgpError {
+    return new BgpError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR,
+      attribute,
+      why,
+      {
+        attributeCode,
+        errorHandling: handling,
+      },
+    );
+  }
+
+  /** A malformed NLRI field; RFC 7606 §5.3 makes it a session reset (or AFI/SAFI disable). */
+  static invalidNetworkField(why = "invalid network field"): BgpError {
+    return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.INVALID_NETWORK_FIELD, EMPTY, why);
+  }
+
+  static malformedAsPath(why = "malformed AS_PATH"): BgpError {
+    return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.MALFORMED_AS_PATH, EMPTY, why, {
+      attributeCode: 2,
+      errorHandling: "treat-as-withdraw",
+    });
+  }
+
+  // --- Hold Timer Expired, FSM Error, Cease, ROUTE-REFRESH ---
+
+  static holdTimerExpired(): BgpError {
+    return new BgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, EMPTY, "hold timer expired");
+  }
+
+  /** RFC 6608 subcodes: 1 in OpenSent, 2 in OpenConfirm, 3 in Established. */
+  static fsmError(
+    subcode: number = FsmErrorSubcode.UNSPECIFIED,
+    receivedType?: number,
+    why = "unexpected message",
+  ): BgpError {
+    // RFC 6608 §4: "the Data field ... the message type of the unexpected message" (one octet).
+    const data = receivedType === undefined ? EMPTY : Uint8Array.of(receivedType);
+    return new BgpError(ErrorCode.FSM, subcode, data, why);
+  }
+
+  static cease(subcode: number, data: Uint8Array = EMPTY, why = `cease ${subcode}`): BgpError {
+    return new BgpError(ErrorCode.CEASE, subcode, data, why);
+  }
+
+  /** RFC 4486 §4: optional data carries AFI (2), SAFI (1) and the upper bound (4). */
+  static maximumPrefixesReached(afi: number, safi: number, limit: number): BgpError {
+    const data = Uint8Array.of(
+      (afi >>> 8) & 0xff,
+      afi & 0xff,
+      safi & 0xff,
+      (limit >>> 24) & 0xff,
+      (limit >>> 16) & 0xff,
+      (limit >>> 8) & 0xff,
+      limit & 0xff,
+    );
+    return new BgpError(
+      ErrorCode.CEASE,
+      CeaseSubcode.MAXIMUM_NUMBER_OF_PREFIXES_REACHED,
+      data,
+      `maximum number of prefixes reached (${limit})`,
+    );
+  }
+
+  /** RFC 7313 §5: "the Data field ... the complete ROUTE-REFRESH message" */
+  static invalidRouteRefreshLength(message: Uint8Array): BgpError {
+    return new BgpError(
+      ErrorCode.ROUTE_REFRESH_MESSAGE,
+      RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH,
+      message,
+      `invalid ROUTE-REFRESH length ${message.length}`,
+    );
+  }
+}
