@@ -1,0 +1,81 @@
+import { secToMs } from "./types.js";
+
+/**
+ * Route flap dampening after RFC 2439: "a penalty is added for each flap ... the penalty decays
+ * exponentially ... when it exceeds the suppress limit the route is suppressed ... it is reused when
+ * the penalty falls below the reuse limit". Defaults are the RFC 2439 §4.2 examples scaled the way
+ * vendors ship them (1000 per flap, half-life 15 min, suppress 2000, reuse 750, max suppress 60 min).
+ */
+export interface DampeningOptions {
+  /** Added on each flap (a published up -> down). */
+  readonly penalty?: number;
+  readonly halfLifeSec?: number;
+  readonly suppressThreshold?: number;
+  readonly reuseThreshold?: number;
+  /** "The maximum time a route can be suppressed": the penalty is capped so it decays to reuse in this time. */
+  readonly maxSuppressSec?: number;
+}
+
+/** Penalty bookkeeping in integer milliseconds; pure. */
+export class Dampening {
+  readonly penaltyPerFlap: number;
+  readonly halfLifeMs: number;
+  readonly suppressThreshold: number;
+  readonly reuseThreshold: number;
+  /** RFC 2439 §4.2 "ceiling": the highest penalty that still decays to reuse within max suppress time. */
+  readonly ceiling: number;
+  private value = 0;
+  private atMs = 0;
+  private releaseAt: number | undefined;
+
+  constructor(options: DampeningOptions) {
+    this.penaltyPerFlap = options.penalty ?? 1000;
+    this.halfLifeMs = secToMs("dampening.halfLifeSec", options.halfLifeSec ?? 900);
+    this.suppressThreshold = options.suppressThreshold ?? 2000;
+    this.reuseThreshold = options.reuseThreshold ?? 750;
+    const maxSuppressMs = secToMs("dampening.maxSuppressSec", options.maxSuppressSec ?? 3600);
+    if (this.halfLifeMs <= 0) throw new RangeError("dampening.halfLifeSec must be > 0");
+    if (!(this.reuseThreshold > 0 && this.reuseThreshold < this.suppressThreshold)) {
+      throw new RangeError("dampening needs 0 < reuseThreshold < suppressThreshold");
+    }
+    this.ceiling = this.reuseThreshold * 2 ** (maxSuppressMs / this.halfLifeMs);
+    if (this.ceiling <= this.suppressThreshold) {
+      throw new RangeError(
+        "dampening.maxSuppressSec too short: the penalty could never reach suppressThreshold",
+      );
+    }
+  }
+
+  penaltyAt(nowMs: number): number {
+    return this.value * 2 ** (-(nowMs - this.atMs) / this.halfLifeMs);
+  }
+
+  get suppressed(): boolean {
+    return this.releaseAt !== undefined;
+  }
+
+  /** When suppression ends, if suppressed. */
+  get releaseAtMs(): number | undefined {
+    return this.releaseAt;
+  }
+
+  /** Records a flap; returns true when this flap started suppression. */
+  flap(nowMs: number): boolean {
+    this.value = Math.min(this.penaltyAt(nowMs) + this.penaltyPerFlap, this.ceiling);
+    this.atMs = nowMs;
+    const wasSuppressed = this.suppressed;
+    if (wasSuppressed || this.value > this.suppressThreshold) {
+      // Solve value * 2^(-t/halfLife) = reuse for t; whole milliseconds, rounded up so the penalty
+      // really is at or below reuse at the release instant.
+      this.releaseAt = nowMs + Math.ceil(this.halfLifeMs * Math.log2(this.value / this.reuseThreshold));
+    }
+    return !wasSuppressed && this.suppressed;
+  }
+
+  /** Ends suppression when its time has come; returns true when it did. */
+  release(nowMs: number): boolean {
+    if (this.releaseAt === undefined || nowMs < this.releaseAt) return false;
+    this.releaseAt = undefined;
+    return true;
+  }
+}

@@ -1,0 +1,238 @@
+import { Dampening, type DampeningOptions } from "./dampening.js";
+import { type GateState, secToMs } from "./types.js";
+
+/**
+ * The rise/fall gate of ExaBGP's healthcheck, pure: time comes in as `nowMs`, events and the next
+ * due time go out, nothing here sets a timer.
+ *
+ * Phases as in ExaBGP: INIT, RISING, UP, FALLING, DOWN, DISABLED. RISING/FALLING change nothing
+ * published; reaching `rise` successes publishes UP, reaching `fall` failures publishes DOWN, the
+ * disable file publishes DISABLED at once and, once removed, the gate starts over from INIT while the
+ * published state stays DISABLED until rise/fall decide. On top: `holdDown` delays a transition to
+ * UP until the previous published state has lasted that long, and flap dampening suppresses UP while
+ * the penalty of past up -> down flaps is high. Transitions to DOWN and DISABLED are never delayed.
+ */
+export interface GateOptions {
+  /** Seconds between checks in a steady state (default 5). */
+  readonly intervalSec?: number;
+  /** Seconds between checks while rising or falling (default 1). */
+  readonly fastIntervalSec?: number;
+  /** Consecutive successes to go up (default 3). */
+  readonly rise?: number;
+  /** Consecutive failures to go down (default 3). */
+  readonly fall?: number;
+  /** Seconds a published state must last before a transition to UP is published (default 0). */
+  readonly holdDownSec?: number;
+  /** RFC 2439-style flap dampening; `true` for the defaults, omitted or false for none. */
+  readonly dampening?: DampeningOptions | boolean;
+}
+
+export type GatePhase = "init" | "rising" | "up" | "falling" | "down" | "disabled";
+
+/** One round of checks as the gate sees it. */
+export interface RoundResult {
+  readonly ok: boolean;
+  readonly reason: string;
+  /** The check that failed (or passed, for a single check). */
+  readonly check?: string;
+}
+
+export interface TransitionEvent {
+  readonly type: GateState;
+  readonly from: GateState | "init";
+  readonly atMs: number;
+  readonly reason: string;
+  readonly check?: string;
+  /** What held an UP back before it was published. */
+  readonly delayedBy?: "hold-down" | "dampening";
+}
+
+export interface SuppressedEvent {
+  readonly type: "suppressed";
+  readonly atMs: number;
+  readonly reason: string;
+  readonly penalty: number;
+  readonly releaseAtMs: number;
+}
+
+export interface ReleasedEvent {
+  readonly type: "released";
+  readonly atMs: number;
+  readonly reason: string;
+  readonly penalty: number;
+}
+
+export type GateEvent = TransitionEvent | SuppressedEvent | ReleasedEvent;
+
+export class HealthGate {
+  readonly intervalMs: number;
+  readonly fastIntervalMs: number;
+  readonly rise: number;
+  readonly fall: number;
+  readonly holdDownMs: number;
+  private readonly dampening: Dampening | undefined;
+  private phaseValue: GatePhase = "init";
+  private count = 0;
+  /** What health says, once it has said anything. */
+  private decided: GateState | "init" = "init";
+  private published: GateState | "init" = "init";
+  private publishedAtMs = Number.NEGATIVE_INFINITY;
+  private nextCheck: number;
+  private lastReason = "no check yet";
+  private lastCheck: string | undefined;
+  private heldBy: "hold-down" | "dampening" | undefined;
+
+  constructor(options: GateOptions = {}, nowMs = 0) {
+    this.intervalMs = secToMs("intervalSec", options.intervalSec ?? 5);
+    this.fastIntervalMs = secToMs("fastIntervalSec", options.fastIntervalSec ?? 1);
+    this.rise = positiveInteger("rise", options.rise ?? 3);
+    this.fall = positiveInteger("fall", options.fall ?? 3);
+    this.holdDownMs = secToMs("holdDownSec", options.holdDownSec ?? 0);
+    const dampening = options.dampening;
+    this.dampening =
+      dampening === undefined || dampening === false
+        ? undefined
+        : new Dampening(dampening === true ? {} : dampening);
+    this.nextCheck = nowMs; // the first check runs at once
+  }
+
+  /** The published state; "init" until the first decision. */
+  get state(): GateState | "init" {
+    return this.published;
+  }
+
+  get phase(): GatePhase {
+    return this.phaseValue;
+  }
+
+  get suppressed(): boolean {
+    return this.dampening?.suppressed ?? false;
+  }
+
+  penalty(nowMs: number): number {
+    return this.dampening?.penaltyAt(nowMs) ?? 0;
+  }
+
+  /** When the next round of checks is due. */
+  get nextCheckMs(): number {
+    return this.nextCheck;
+  }
+
+  /** When the driver must next call in: the next check, or a hold-down/suppression ending before it. */
+  get nextWakeMs(): number {
+    let wake = this.nextCheck;
+    if (this.decided === "up" && this.published !== "up") {
+      wake = Math.min(wake, this.publishedAtMs + this.holdDownMs);
+    }
+    const release = this.dampening?.releaseAtMs;
+    if (release !== undefined) wake = Math.min(wake, release);
+    return wake;
+  }
+
+  /** Time-driven work only: suppression ending, hold-down expiring. */
+  advance(nowMs: number): GateEvent[] {
+    const events: GateEvent[] = [];
+    if (this.dampening?.release(nowMs)) {
+      events.push({
+        type: "released",
+        atMs: nowMs,
+        reason: `penalty ${Math.round(this.dampening.penaltyAt(nowMs))} decayed to reuse threshold ${this.dampening.reuseThreshold}`,
+        penalty: this.dampening.penaltyAt(nowMs),
+      });
+    }
+    this.reconcile(nowMs, events);
+    return events;
+  }
+
+  /** A round of checks finished (the disable file was absent). */
+  observe(nowMs: number, result: RoundResult): GateEvent[] {
+    const events = this.advance(nowMs);
+    this.lastReason = result.reason;
+    this.lastCheck = result.check;
+    const phase = this.phaseValue;
+    if (result.ok) {
+      if (phase === "up" || phase === "falling") this.enter("up", 0);
+      else if (phase === "rising") this.count + 1 >= this.rise ? this.enter("up", 0) : this.count++;
+      else this.rise <= 1 ? this.enter("up", 0) : this.enter("rising", 1); // init, down, (disabled)
+    } else {
+      if (phase === "down" || phase === "rising") this.enter("down", 0);
+      else if (phase === "falling") this.count + 1 >= this.fall ? this.enter("down", 0) : this.count++;
+      else this.fall <= 1 ? this.enter("down", 0) : this.enter("falling", 1); // init, up, (disabled)
+    }
+    this.nextCheck = nowMs + this.interval();
+    this.reconcile(nowMs, events);
+    return events;
+  }
+
+  /** The disable file exists this round: checks are not run, DISABLED is published at once. */
+  observeDisabled(nowMs: number, reason = "disable file present"): GateEvent[] {
+    const events = this.advance(nowMs);
+    this.lastReason = reason;
+    this.lastCheck = undefined;
+    this.enter("disabled", 0);
+    this.nextCheck = nowMs + this.intervalMs;
+    this.reconcile(nowMs, events);
+    return events;
+  }
+
+  /** The disable file is gone: start over from INIT (the round's checks follow via `observe`). */
+  enable(): void {
+    if (this.phaseValue === "disabled") this.enter("init", 0);
+  }
+
+  private interval(): number {
+    return this.phaseValue === "rising" || this.phaseValue === "falling"
+      ? this.fastIntervalMs
+      : this.intervalMs;
+  }
+
+  private enter(phase: GatePhase, count: number): void {
+    this.phaseValue = phase;
+    this.count = count;
+    if (phase === "up" || phase === "down" || phase === "disabled") this.decided = phase;
+  }
+
+  /** Publishes what health decided, unless hold-down or dampening holds an UP back. */
+  private reconcile(nowMs: number, events: GateEvent[]): void {
+    const target = this.decided;
+    if (target === "init" || target === this.published) return;
+    if (target === "up") {
+      if (nowMs < this.publishedAtMs + this.holdDownMs) {
+        this.heldBy = "hold-down";
+        return;
+      }
+      if (this.dampening?.suppressed) {
+        this.heldBy = "dampening";
+        return;
+      }
+    }
+    const from = this.published;
+    this.published = target;
+    this.publishedAtMs = nowMs;
+    const delayedBy = target === "up" ? this.heldBy : undefined;
+    this.heldBy = undefined;
+    events.push({
+      type: target,
+      from,
+      atMs: nowMs,
+      reason: this.lastReason,
+      ...(this.lastCheck === undefined ? {} : { check: this.lastCheck }),
+      ...(delayedBy === undefined ? {} : { delayedBy }),
+    });
+    if (from === "up" && target === "down" && this.dampening?.flap(nowMs)) {
+      events.push({
+        type: "suppressed",
+        atMs: nowMs,
+        reason: `penalty ${Math.round(this.dampening.penaltyAt(nowMs))} above suppress threshold ${this.dampening.suppressThreshold}`,
+        penalty: this.dampening.penaltyAt(nowMs),
+        releaseAtMs: this.dampening.releaseAtMs!,
+      });
+    }
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+  return value;
+}

@@ -1,0 +1,42 @@
+/** What every health check returns: plain data, never an exception for a failing target. */
+export interface CheckResult {
+  readonly ok: boolean;
+  /** Human-readable: why it failed, or what was seen when it passed. */
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A check ready to run: the monitor passes a signal that aborts when it stops. */
+export type CheckFn = (signal: AbortSignal) => Promise<CheckResult>;
+
+/** Options every check takes. */
+export interface CheckBaseOptions {
+  /** Seconds before the check gives up and reports a failure (fractions allowed). */
+  readonly timeoutSec?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The published states of a gate. */
+export type GateState = "up" | "down" | "disabled";
+
+/** The clock the monitor runs on; tests inject a fake one. */
+export interface HealthClock {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_CLOCK: HealthClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Seconds in the public options, milliseconds inside. */
+export function secToMs(name: string, seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new RangeError(`${name} must be a finite number of seconds >= 0, got ${seconds}`);
+  }
+  return Math.round(seconds * 1000);
+}
