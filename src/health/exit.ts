@@ -1,0 +1,82 @@
+import { constants } from "node:os";
+import createDebug from "debug";
+import { secToMs } from "./types.js";
+
+const debug = createDebug("bgp:health");
+
+/** The bits of `process` the exit handler uses; tests pass an emitter. */
+export type ProcessLike = Pick<NodeJS.Process, "on" | "off" | "exit">;
+
+export interface ExitHandlerOptions {
+  readonly speaker: { close(): Promise<void> };
+  /** Withdrawn first, so routers get an explicit withdrawal before the Cease. */
+  readonly announcers?: readonly { withdrawAll(reason?: string): void }[];
+  /** Stopped before the withdrawal so no check result re-announces a route. */
+  readonly monitors?: readonly { stop(): Promise<void> }[];
+  /** Longest wait for the speaker to close before leaving anyway (default 5 s). */
+  readonly timeoutSec?: number;
+  readonly signals?: readonly NodeJS.Signals[];
+  readonly process?: ProcessLike;
+}
+
+export interface ExitHandler {
+  /** Withdraw, close, resolve: once, however often it is called. */
+  shutdown(reason: string): Promise<void>;
+  /** Removes the signal and beforeExit listeners. */
+  dispose(): void;
+}
+
+/**
+ * On SIGTERM/SIGINT (then exit with 128+signal) or when the event loop runs dry ("beforeExit"):
+ * stop the monitors, withdraw every announced route, close the speaker (Cease to every peer) within
+ * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
+ * TCP sessions down, and a router drops every route learned over a session that goes down.
+ */
+export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
+  const proc: ProcessLike = options.process ?? process;
+  const timeoutMs = secToMs("timeoutSec", options.timeoutSec ?? 5);
+  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
+  let done: Promise<void> | undefined;
+
+  const shutdown = (reason: string): Promise<void> => {
+    done ??= (async () => {
+      debug("shutdown: %s", reason);
+      await Promise.allSettled((options.monitors ?? []).map((monitor) => monitor.stop()));
+      for (const announcer of options.announcers ?? []) {
+        try {
+          announcer.withdrawAll(reason);
+        } catch (error) {
+          debug("withdraw failed: %o", error); // still close: the Cease withdraws it all anyway
+        }
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const closed = options.speaker.close().then(
+        () => "closed",
+        (error: unknown) => `close failed: ${String(error)}`,
+      );
+      const timedOut = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`close timed out after ${timeoutMs} ms`), timeoutMs);
+        timer.unref?.();
+      });
+      debug("shutdown: %s", await Promise.race([closed, timedOut]));
+      clearTimeout(timer);
+    })();
+    return done;
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    void shutdown(signal).finally(() => proc.exit(128 + (constants.signals[signal] ?? 0)));
+  };
+  const onBeforeExit = () => {
+    void shutdown("beforeExit");
+  };
+  for (const signal of signals) proc.on(signal, onSignal);
+  proc.on("beforeExit", onBeforeExit);
+  return {
+    shutdown,
+    dispose() {
+      for (const signal of signals) proc.off(signal, onSignal);
+      proc.off("beforeExit", onBeforeExit);
+    },
+  };
+}
