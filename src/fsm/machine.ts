@@ -1,0 +1,523 @@
+import { BgpError } from "../errors.js";
+import {
+  CeaseSubcode,
+  ErrorCode,
+  FsmErrorSubcode,
+  MessageType,
+  OpenErrorSubcode,
+} from "../wire/constants.js";
+import type { BgpMessage, NotificationMessage, OpenMessage } from "../wire/types.js";
+import { negotiate } from "./negotiate.js";
+import { buildOpen, validateOpen } from "./open.js";
+import { connectRetryMs, idleHoldMs, keepaliveMs, LARGE_HOLD_TIME_MS } from "./timers.js";
+import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmSnapshot, FsmState, FsmStep } from "./types.js";
+
+/** A fresh FSM in Idle. */
+export function initialSnapshot(config: FsmConfig): FsmSnapshot {
+  return {
+    state: "Idle",
+    config,
+    connectRetryCounter: 0,
+    delayOpenRunning: false,
+    running: false,
+    negotiated: null,
+    establishedAt: null,
+    flapCount: 0,
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+const ALL_TIMERS = ["ConnectRetry", "DelayOpen", "Hold", "Keepalive"] as const;
+
+function notification(code: number, subcode: number, data: Uint8Array = EMPTY, shutdownMessage?: string) {
+  const message: NotificationMessage =
+    shutdownMessage === undefined
+      ? { type: "notification", code, subcode, data }
+      : { type: "notification", code, subcode, data, shutdownMessage };
+  return message;
+}
+
+/** RFC 6608 §3: the FSM Error subcode names the state the unexpected message arrived in. */
+function fsmSubcode(state: FsmState): number {
+  if (state === "OpenSent") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_OPENSENT;
+  if (state === "OpenConfirm") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_OPENCONFIRM;
+  if (state === "Established") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_ESTABLISHED;
+  return FsmErrorSubcode.UNSPECIFIED;
+}
+
+/** The message type behind a message event, for the FSM Error data (RFC 6608 §4). */
+function messageTypeOf(event: FsmEvent): number | undefined {
+  switch (event.type) {
+    case "BGPOpen":
+      return MessageType.OPEN;
+    case "UpdateMsg":
+    case "UpdateMsgErr":
+      return MessageType.UPDATE;
+    case "KeepAliveMsg":
+      return MessageType.KEEPALIVE;
+    case "RouteRefreshMsg":
+      return MessageType.ROUTE_REFRESH;
+    case "NotifMsg":
+      return MessageType.NOTIFICATION;
+    default:
+      return undefined;
+  }
+}
+
+/** Collects actions and the next snapshot for one step. */
+class Step {
+  readonly actions: FsmAction[] = [];
+  s: FsmSnapshot;
+  constructor(
+    readonly from: FsmSnapshot,
+    readonly now: number,
+  ) {
+    this.s = from;
+  }
+  get config(): FsmConfig {
+    return this.s.config;
+  }
+  send(message: BgpMessage): void {
+    this.actions.push({ type: "send", message });
+  }
+  start(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold", ms: number): void {
+    this.actions.push({ type: "startTimer", timer, ms });
+    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: true };
+  }
+  stop(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold"): void {
+    this.actions.push({ type: "stopTimer", timer });
+    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: false };
+  }
+  startConnectRetry(): void {
+    this.start("ConnectRetry", connectRetryMs(this.config));
+  }
+  to(state: FsmState): void {
+    if (state !== this.s.state) {
+      this.actions.push({ type: "emit", notice: { kind: "state", from: this.s.state, to: state } });
+    }
+    this.s = { ...this.s, state };
+  }
+  /** Send our OPEN and wait for the peer's with the large hold time (OpenSent). */
+  sendOpen(): void {
+    this.stop("ConnectRetry");
+    this.send(buildOpen(this.config));
+    this.start("Hold", LARGE_HOLD_TIME_MS);
+    this.to("OpenSent");
+  }
+  /** Start Keepalive and Hold with the negotiated hold time, or neither when it is 0. */
+  armNegotiatedTimers(holdTimeSec: number): void {
+    if (holdTimeSec > 0) {
+      this.start("Keepalive", keepaliveMs(holdTimeSec, this.config.random));
+      this.start("Hold", holdTimeSec * 1000);
+    } else {
+      // RFC 4271 §4.4: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent."
+      this.stop("Keepalive");
+      this.stop("Hold");
+    }
+  }
+  restartHold(): void {
+    const hold = this.s.negotiated?.holdTimeSec ?? 0;
+    if (hold > 0) this.start("Hold", hold * 1000);
+  }
+  /**
+   * Leave for Idle: optional NOTIFICATION, stop the timers, drop the connection, report why, and
+   * (unless stopped) arm the IdleHoldTimer for the automatic restart.
+   */
+  down(
+    reason: Omit<DownReason, "fromState">,
+    opts: { notify?: NotificationMessage; counter: "increment" | "reset" | "keep"; stopped?: boolean },
+  ): void {
+    const fromState = this.s.state;
+    if (opts.notify !== undefined) this.send(opts.notify);
+    for (const timer of ALL_TIMERS) this.stop(timer);
+    this.actions.push({ type: "disconnect" });
+    const counter =
+      opts.counter === "reset" ? 0 : this.s.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
+    const stablePeriodMs = this.config.stablePeriodSec * 1000;
+    const stable = this.s.establishedAt !== null && this.now - this.s.establishedAt >= stablePeriodMs;
+    const flapCount = stable ? 1 : this.s.flapCount + 1;
+    const running = this.s.running && opts.stopped !== true;
+    this.to("Idle");
+    this.s = {
+      ...this.s,
+      connectRetryCounter: counter,
+      negotiated: null,
+      establishedAt: null,
+      flapCount,
+      running,
+      delayOpenRunning: false,
+    };
+    this.actions.push({ type: "emit", notice: { kind: "down", reason: { ...reason, fromState } } });
+    if (running && this.config.autoRestart) this.start("IdleHold", idleHoldMs(this.config, flapCount));
+  }
+  /** Send the NOTIFICATION a BgpError describes, then go down. */
+  fail(error: BgpError): void {
+    const notify = notification(error.code, error.subcode, error.data);
+    this.down(
+      {
+        kind: "notification-sent",
+        code: error.code,
+        subcode: error.subcode,
+        data: error.data,
+        message: error.message,
+      },
+      { notify, counter: "increment" },
+    );
+  }
+  /** RFC 6608: an event the state does not expect. Messages carry their type in the data. */
+  unexpected(event: FsmEvent): void {
+    const type = messageTypeOf(event);
+    this.fail(
+      BgpError.fsmError(fsmSubcode(this.s.state), type, `unexpected ${event.type} in ${this.s.state}`),
+    );
+  }
+}
+
+/** The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure. */
+export function step(snapshot: FsmSnapshot, event: FsmEvent, now: number): FsmStep {
+  const st = new Step(snapshot, now);
+  handle(st, event);
+  return { state: st.s, actions: st.actions };
+}
+
+function handle(st: Step, event: FsmEvent): void {
+  const state = st.s.state;
+  // Events that every non-Idle state handles the same way.
+  if (state !== "Idle") {
+    switch (event.type) {
+      case "ManualStart":
+      case "AutomaticStart":
+      case "ManualStart_with_PassiveTcpEstablishment":
+      case "AutomaticStart_with_PassiveTcpEstablishment":
+        return; // "Any start event (Events 1, 3-7) is ignored"
+      case "ManualStop": {
+        const subcode = event.subcode ?? CeaseSubcode.ADMINISTRATIVE_SHUTDOWN;
+        const sent = state === "OpenSent" || state === "OpenConfirm" || state === "Established";
+        // "sends the NOTIFICATION with a Cease, ... sets the ConnectRetryCounter to zero"
+        st.down(
+          {
+            kind: "stopped",
+            code: ErrorCode.CEASE,
+            subcode,
+            ...(event.shutdownMessage === undefined ? {} : { shutdownMessage: event.shutdownMessage }),
+            message: event.shutdownMessage ?? "stopped",
+          },
+          {
+            ...(sent ? { notify: notification(ErrorCode.CEASE, subcode, EMPTY, event.shutdownMessage) } : {}),
+            counter: "reset",
+            stopped: true,
+          },
+        );
+        return;
+      }
+      case "NotifMsg": {
+        const n = event.notification;
+        // Event 24 (NotifMsgVerErr) and 25: the peer closes the connection after a NOTIFICATION,
+        // so none is sent back (RFC 4271 §4.5: "the BGP connection is closed immediately after it is sent").
+        const versionError =
+          n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenErrorSubcode.UNSUPPORTED_VERSION_NUMBER;
+        st.down(
+          {
+            kind: "notification-received",
+            code: n.code,
+            subcode: n.subcode,
+            data: n.data,
+            ...(n.shutdownMessage === undefined ? {} : { shutdownMessage: n.shutdownMessage }),
+            message: `peer sent NOTIFICATION ${n.code}/${n.subcode}${n.shutdownMessage ? `: ${n.shutdownMessage}` : ""}`,
+          },
+          { counter: versionError ? "keep" : "increment" },
+        );
+        return;
+      }
+      case "OpenCollisionDump": {
+        const subcode = CeaseSubcode.CONNECTION_COLLISION_RESOLUTION;
+        const sent = state === "OpenSent" || state === "OpenConfirm" || state === "Established";
+        st.down(
+          { kind: "collision", code: ErrorCode.CEASE, subcode, message: "connection collision resolution" },
+          { ...(sent ? { notify: notification(ErrorCode.CEASE, subcode) } : {}), counter: "increment" },
+        );
+        return;
+      }
+      case "AutomaticStop":
+        st.fail(event.error);
+        return;
+      case "BGPHeaderErr":
+      case "BGPOpenMsgErr":
+        // RFC 4271 §6.1/§6.2: the NOTIFICATION names the error found (in Established too, where
+        // §8.2.2 lists these events under FSM Error; the header error is the more useful report).
+        st.fail(event.error);
+        return;
+      default:
+        break;
+    }
+  }
+  switch (state) {
+    case "Idle":
+      idle(st, event);
+      return;
+    case "Connect":
+    case "Active":
+      connectOrActive(st, event);
+      return;
+    case "OpenSent":
+      openSent(st, event);
+      return;
+    case "OpenConfirm":
+      openConfirm(st, event);
+      return;
+    case "Established":
+      established(st, event);
+      return;
+    default: {
+      const never: never = state;
+      throw new Error(`unknown state ${String(never)}`);
+    }
+  }
+}
+
+function idle(st: Step, event: FsmEvent): void {
+  const passive =
+    event.type === "ManualStart_with_PassiveTcpEstablishment" ||
+    event.type === "AutomaticStart_with_PassiveTcpEstablishment" ||
+    st.config.passive;
+  switch (event.type) {
+    case "ManualStart":
+    case "ManualStart_with_PassiveTcpEstablishment":
+    case "AutomaticStart":
+    case "AutomaticStart_with_PassiveTcpEstablishment":
+    case "IdleHoldTimer_Expires": {
+      if (event.type === "IdleHoldTimer_Expires" && !st.s.running) return;
+      const manual = event.type.startsWith("ManualStart");
+      st.s = { ...st.s, running: true, connectRetryCounter: manual ? 0 : st.s.connectRetryCounter };
+      if (manual) st.stop("IdleHold");
+      // "starts the ConnectRetryTimer with the initial value, initiates a TCP connection to the
+      // other BGP peer, listens for a connection ..., and changes its state to Connect."
+      st.startConnectRetry();
+      if (passive) {
+        // "listens for a connection that may be initiated by the remote peer, and changes its state to Active."
+        st.to("Active");
+      } else {
+        st.actions.push({ type: "connect" });
+        st.to("Connect");
+      }
+      return;
+    }
+    case "TcpConnection_Valid":
+    case "Tcp_CR_Acked":
+    case "TcpConnectionConfirmed":
+      // "the BGP FSM ... refuses all incoming BGP connections" while Idle.
+      st.actions.push({ type: "disconnect" });
+      return;
+    default:
+      // "Any other event (Events 9-12, 15-28) received in the Idle state does not cause change in the state".
+      return;
+  }
+}
+
+function connectOrActive(st: Step, event: FsmEvent): void {
+  const state = st.s.state;
+  switch (event.type) {
+    case "ConnectRetryTimer_Expires":
+      st.stop("DelayOpen");
+      st.startConnectRetry();
+      if (st.config.passive) {
+        st.to("Active"); // passive: keep listening only
+        return;
+      }
+      // Connect: "drops the TCP connection, restarts the ConnectRetryTimer, ... initiates a TCP
+      // connection"; Active: "initiates a TCP connection ... and changes its state to Connect".
+      if (state === "Connect") st.actions.push({ type: "disconnect" });
+      st.actions.push({ type: "connect" });
+      st.to("Connect");
+      return;
+    case "DelayOpenTimer_Expires":
+      st.s = { ...st.s, delayOpenRunning: false };
+      st.sendOpen();
+      return;
+    case "TcpConnection_Valid":
+      return;
+    case "Tcp_CR_Acked":
+    case "TcpConnectionConfirmed":
+      if (st.config.delayOpenSec > 0) {
+        // "stops the ConnectRetryTimer ..., sets the DelayOpenTimer to the initial value, and stays in the Connect state"
+        st.stop("ConnectRetry");
+        st.start("DelayOpen", st.config.delayOpenSec * 1000);
+        return;
+      }
+      st.sendOpen();
+      return;
+    case "TcpConnectionFails":
+      if (state === "Connect" && st.s.delayOpenRunning) {
+        st.startConnectRetry();
+        st.stop("DelayOpen");
+        st.to("Active");
+        return;
+      }
+      st.down(
+        {
+          kind: event.error ? "tcp-error" : "tcp-closed",
+          message: event.error?.message ?? "connection failed",
+        },
+        { counter: state === "Connect" ? "keep" : "increment" },
+      );
+      return;
+    case "BGPOpen":
+      if (st.s.delayOpenRunning) {
+        // Event 20: "BGPOpen with DelayOpenTimer running": send our OPEN and a KEEPALIVE, go to OpenConfirm.
+        st.stop("ConnectRetry");
+        st.stop("DelayOpen");
+        openReceived(st, event.open, true);
+        return;
+      }
+      st.unexpected(event);
+      return;
+    default:
+      // "In response to any other event ..., releases all BGP resources, ... increments the
+      // ConnectRetryCounter by 1 ... and changes its state to Idle." Messages before our OPEN.
+      st.unexpected(event);
+      return;
+  }
+}
+
+/** A valid OPEN: negotiate, send KEEPALIVE (and our OPEN first when DelayOpen held it), arm timers, OpenConfirm. */
+function openReceived(st: Step, peer: OpenMessage, sendOurOpen: boolean): void {
+  try {
+    validateOpen(peer, st.config);
+  } catch (error) {
+    if (error instanceof BgpError) {
+      if (sendOurOpen) st.send(buildOpen(st.config)); // a NOTIFICATION is only understood after an OPEN
+      st.fail(error);
+      return;
+    }
+    throw error;
+  }
+  const local = buildOpen(st.config);
+  const negotiated = negotiate(local, peer, st.config);
+  if (sendOurOpen) st.send(local);
+  st.send({ type: "keepalive" });
+  st.armNegotiatedTimers(negotiated.holdTimeSec);
+  st.s = { ...st.s, negotiated };
+  st.to("OpenConfirm");
+}
+
+function openSent(st: Step, event: FsmEvent): void {
+  switch (event.type) {
+    case "HoldTimer_Expires":
+      st.fail(BgpError.holdTimerExpired());
+      return;
+    case "TcpConnection_Valid":
+    case "Tcp_CR_Acked":
+    case "TcpConnectionConfirmed":
+      return; // a second connection: the session runs collision detection (§6.8)
+    case "TcpConnectionFails":
+      // "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen for a
+      // connection that may be initiated by the remote BGP peer, and changes its state to Active."
+      st.stop("Hold");
+      st.actions.push({ type: "disconnect" });
+      st.startConnectRetry();
+      st.to("Active");
+      return;
+    case "BGPOpen":
+      st.stop("DelayOpen");
+      st.stop("ConnectRetry");
+      openReceived(st, event.open, false);
+      return;
+    default:
+      // "In response to any other event (Events 9, 11-13, 20, 25-28), the local system: sends the
+      // NOTIFICATION with the Error Code Finite State Machine Error" (RFC 6608 subcode 1 here).
+      st.unexpected(event);
+      return;
+  }
+}
+
+function openConfirm(st: Step, event: FsmEvent): void {
+  switch (event.type) {
+    case "HoldTimer_Expires":
+      st.fail(BgpError.holdTimerExpired());
+      return;
+    case "KeepaliveTimer_Expires":
+      st.send({ type: "keepalive" });
+      st.start("Keepalive", keepaliveMs(st.s.negotiated?.holdTimeSec ?? 0, st.config.random));
+      return;
+    case "TcpConnection_Valid":
+    case "Tcp_CR_Acked":
+    case "TcpConnectionConfirmed":
+      return; // tracked by the session for collision detection
+    case "TcpConnectionFails":
+      st.down(
+        {
+          kind: event.error ? "tcp-error" : "tcp-closed",
+          message: event.error?.message ?? "connection closed",
+        },
+        { counter: "increment" },
+      );
+      return;
+    case "KeepAliveMsg": {
+      // "restarts the HoldTimer and changes its state to Established."
+      st.restartHold();
+      st.to("Established");
+      st.s = { ...st.s, establishedAt: st.now };
+      const negotiated = st.s.negotiated;
+      if (negotiated !== null) st.actions.push({ type: "emit", notice: { kind: "established", negotiated } });
+      return;
+    }
+    default:
+      st.unexpected(event); // RFC 6608 subcode 2 (an OPEN, UPDATE or ROUTE-REFRESH here)
+      return;
+  }
+}
+
+function established(st: Step, event: FsmEvent): void {
+  switch (event.type) {
+    case "HoldTimer_Expires":
+      st.fail(BgpError.holdTimerExpired());
+      return;
+    case "KeepaliveTimer_Expires":
+      st.send({ type: "keepalive" });
+      st.start("Keepalive", keepaliveMs(st.s.negotiated?.holdTimeSec ?? 0, st.config.random));
+      return;
+    case "TcpConnection_Valid":
+    case "Tcp_CR_Acked":
+    case "TcpConnectionConfirmed":
+      return;
+    case "TcpConnectionFails": {
+      const gr = st.s.negotiated?.gracefulRestart;
+      st.down(
+        {
+          kind: event.error ? "tcp-error" : "tcp-closed",
+          message: event.error?.message ?? "connection closed",
+          // RFC 4724 §4.2: "When the Receiving Speaker detects termination of the TCP session for a
+          // BGP session with a peer that has advertised the Graceful Restart Capability, it MUST
+          // retain the routes received from the peer for all the address families that were
+          // previously received in the Graceful Restart Capability and MUST mark them as stale".
+          ...(gr == null ? {} : { gracefulRestart: { restartTimeSec: gr.restartTimeSec } }),
+        },
+        { counter: "increment" },
+      );
+      return;
+    }
+    case "KeepAliveMsg":
+      st.restartHold();
+      return;
+    case "UpdateMsg":
+      st.restartHold();
+      st.actions.push({ type: "emit", notice: { kind: "update", update: event.update } });
+      return;
+    case "RouteRefreshMsg":
+      st.actions.push({ type: "emit", notice: { kind: "route-refresh", routeRefresh: event.routeRefresh } });
+      return;
+    case "UpdateMsgErr":
+      st.fail(event.error);
+      return;
+    default:
+      st.unexpected(event); // RFC 6608 subcode 3
+      return;
+  }
+}
+
+/** The FSM event for a BgpError the decoder threw on a received message. */
+export function eventForDecodeError(error: BgpError): FsmEvent {
+  if (error.code === ErrorCode.MESSAGE_HEADER) return { type: "BGPHeaderErr", error };
+  if (error.code === ErrorCode.OPEN_MESSAGE) return { type: "BGPOpenMsgErr", error };
+  return { type: "UpdateMsgErr", error };
+}

@@ -1,0 +1,34 @@
+import type { FsmConfig } from "./types.js";
+
+/** RFC 4271 §8.2.2: "a large value ... A HoldTimer value of 4 minutes is suggested" (in OpenSent). */
+export const LARGE_HOLD_TIME_MS = 240_000;
+
+/**
+ * RFC 4271 §10: "jitter SHOULD be applied to the timers associated with MinASOriginationInterval,
+ * Keepalive, MinRouteAdvertisementInterval, and ConnectRetry ... the base value of each timer is
+ * multiplied by a random factor which is uniformly distributed in the range from 0.75 to 1.0".
+ */
+export function jitter(ms: number, random: () => number): number {
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.round(ms * (0.75 + 0.25 * r));
+}
+
+export function connectRetryMs(config: FsmConfig): number {
+  return jitter(config.connectRetrySec * 1000, config.random);
+}
+
+/** RFC 4271 §4.4: "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval." */
+export function keepaliveMs(holdTimeSec: number, random: () => number): number {
+  return jitter(Math.floor((holdTimeSec * 1000) / 3), random);
+}
+
+/**
+ * The IdleHold time before the next automatic start (RFC 4271 §8.1.1, DampPeerOscillations):
+ * the base doubled per consecutive flap, capped. `flapCount` counts from 1.
+ */
+export function idleHoldMs(config: FsmConfig, flapCount: number): number {
+  const base = config.idleHoldSec * 1000;
+  const cap = Math.max(base, config.idleHoldMaxSec * 1000);
+  const exponent = Math.min(Math.max(flapCount - 1, 0), 30);
+  return Math.min(cap, base * 2 ** exponent);
+}
