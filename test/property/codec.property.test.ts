@@ -1,0 +1,207 @@
+/**
+ * Codec properties: decode(encode(m)) equals m for every message kind and context; arbitrary and
+ * mutated bytes only ever raise BgpError; the framer's output does not depend on how the stream is cut.
+ * Case counts come from FUZZ_RUNS (npm run fuzz).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BgpError } from "../../src/errors.js";
+import { maxMessageLength } from "../../src/wire/context.js";
+import { MessageFramer } from "../../src/wire/framer.js";
+import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
+import type { CodecContext } from "../../src/wire/types.js";
+import { contextAndMessageArb, contextArb, messageArb, RUNS } from "./arbitraries.js";
+
+const TIMEOUT_MS = 120_000;
+
+/** Decode, and fail on anything thrown that is not a BgpError (a decoder bug). */
+function decodeOnlyThrowsBgpError(bytes: Uint8Array, ctx: CodecContext): void {
+  try {
+    decodeMessage(bytes, ctx);
+  } catch (error) {
+    if (!(error instanceof BgpError)) {
+      throw new Error(`decoder threw ${String(error)} on ${Buffer.from(bytes).toString("hex")}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** A header (all-ones marker, the length of `body` + 19, `type`) in front of `body`. */
+function withHeader(type: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(19 + body.length);
+  out.fill(0xff, 0, 16);
+  out[16] = (out.length >>> 8) & 0xff;
+  out[17] = out.length & 0xff;
+  out[18] = type;
+  out.set(body, 19);
+  return out;
+}
+
+type Mutation =
+  | { kind: "flip"; at: number; bit: number }
+  | { kind: "set"; at: number; value: number }
+  | { kind: "insert"; at: number; bytes: Uint8Array }
+  | { kind: "delete"; at: number; count: number }
+  | { kind: "truncate"; at: number };
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({
+    kind: fc.constant("set" as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff),
+  }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
+  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+);
+
+/** Apply mutations to the body (after the header), then rewrite the Length so the body decoders run. */
+function mutate(message: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+  let body = Array.from(message.subarray(19));
+  for (const m of mutations) {
+    const at = body.length === 0 ? 0 : m.at % (body.length + (m.kind === "insert" ? 1 : 0));
+    switch (m.kind) {
+      case "flip":
+        if (body.length > 0) body[at] ^= 1 << m.bit;
+        break;
+      case "set":
+        if (body.length > 0) body[at] = m.value;
+        break;
+      case "insert":
+        body.splice(at, 0, ...m.bytes);
+        break;
+      case "delete":
+        body.splice(at, m.count);
+        break;
+      case "truncate":
+        body = body.slice(0, at);
+        break;
+      default: {
+        const unreachable: never = m;
+        throw new Error(`unknown mutation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  return withHeader(message[18], Uint8Array.from(body));
+}
+
+describe("codec properties", () => {
+  it(
+    "decode(encode(m)) deep-equals m for every message kind and context",
+    () => {
+      fc.assert(
+        fc.property(contextAndMessageArb, ({ ctx, message }) => {
+          const bytes = encodeMessage(message, ctx);
+          expect(bytes.length).toBeLessThanOrEqual(maxMessageLength(ctx));
+          expect(decodeMessage(bytes, ctx)).toEqual(message);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "random bodies behind a valid header only ever throw BgpError",
+    () => {
+      fc.assert(
+        fc.property(
+          contextArb,
+          fc.integer({ min: 0, max: 7 }),
+          fc.uint8Array({ maxLength: 200 }),
+          (ctx, type, body) => decodeOnlyThrowsBgpError(withHeader(type, body), ctx),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "entirely random bytes only ever throw BgpError",
+    () => {
+      fc.assert(
+        fc.property(contextArb, fc.uint8Array({ maxLength: 64 }), (ctx, bytes) =>
+          decodeOnlyThrowsBgpError(bytes, ctx),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "mutated valid messages only ever throw BgpError",
+    () => {
+      fc.assert(
+        fc.property(
+          contextAndMessageArb,
+          fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+          contextArb,
+          fc.boolean(),
+          ({ ctx, message }, mutations, otherCtx, sameCtx) => {
+            const mutated = mutate(encodeMessage(message, ctx), mutations);
+            // Decoding under a different context (say ADD-PATH the sender did not use) is a mutation too.
+            decodeOnlyThrowsBgpError(mutated, sameCtx ? ctx : otherCtx);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "the framer yields the same messages however the stream is chunked",
+    () => {
+      const streamArb = contextArb.chain((ctx) =>
+        fc
+          .array(messageArb(ctx), { minLength: 1, maxLength: 8 })
+          .map((messages) => ({ ctx, encoded: messages.map((m) => encodeMessage(m, ctx)) })),
+      );
+      fc.assert(
+        fc.property(streamArb, fc.array(fc.nat(), { maxLength: 20 }), ({ ctx, encoded }, cutSeeds) => {
+          const stream = Buffer.concat(encoded);
+          const cuts = [...new Set(cutSeeds.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          const framer = new MessageFramer({ maxMessageLength: maxMessageLength(ctx) });
+          const out: Uint8Array[] = [];
+          let from = 0;
+          for (const to of [...cuts, stream.length]) {
+            // Copies, so that a framer keeping views of a chunk we later reuse would be caught.
+            out.push(...framer.push(Uint8Array.from(stream.subarray(from, to))).map((m) => m.slice()));
+            from = to;
+          }
+          expect(framer.buffered).toBe(0);
+          expect(out.map((m) => Buffer.from(m).toString("hex"))).toEqual(
+            encoded.map((m) => Buffer.from(m).toString("hex")),
+          );
+          expect(out.map((m) => decodeMessage(m, ctx))).toEqual(encoded.map((m) => decodeMessage(m, ctx)));
+        }),
+        { numRuns: Math.max(100, Math.floor(RUNS / 4)) },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it("the framer splits a stream at every single position", () => {
+    const messages = fc.sample(messageArb({ fourOctetAs: true, addPath: [], extendedMessage: false }), {
+      numRuns: 6,
+      seed: 42,
+    });
+    const encoded = messages.map((m) => encodeMessage(m));
+    const stream = Buffer.concat(encoded);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const framer = new MessageFramer();
+      const out = [...framer.push(stream.subarray(0, cut)), ...framer.push(stream.subarray(cut))];
+      expect(out.map((m) => Buffer.from(m).toString("hex"))).toEqual(
+        encoded.map((m) => Buffer.from(m).toString("hex")),
+      );
+    }
+  });
+});
