@@ -7,7 +7,7 @@ import { secToMs } from "./types.js";
  * vendors ship them (1000 per flap, half-life 15 min, suppress 2000, reuse 750, max suppress 60 min).
  */
 export interface DampeningOptions {
-  /** Added on each flap (a published up -> down). */
+  /** Added on each flap (health going up -> down). */
   readonly penalty?: number;
   readonly halfLifeSec?: number;
   readonly suppressThreshold?: number;

@@ -121,9 +121,7 @@ export class HealthGate {
   /** When the driver must next call in: the next check, or a hold-down/suppression ending before it. */
   get nextWakeMs(): number {
     let wake = this.nextCheck;
-    if (this.decided === "up" && this.published !== "up") {
-      wake = Math.min(wake, this.publishedAtMs + this.holdDownMs);
-    }
+    if (this.heldBy === "hold-down") wake = Math.min(wake, this.publishedAtMs + this.holdDownMs);
     const release = this.dampening?.releaseAtMs;
     if (release !== undefined) wake = Math.min(wake, release);
     return wake;
@@ -149,6 +147,7 @@ export class HealthGate {
     const events = this.advance(nowMs);
     this.lastReason = result.reason;
     this.lastCheck = result.check;
+    const decidedBefore = this.decided;
     const phase = this.phaseValue;
     if (result.ok) {
       if (phase === "up" || phase === "falling") this.enter("up", 0);
@@ -161,6 +160,17 @@ export class HealthGate {
     }
     this.nextCheck = nowMs + this.interval();
     this.reconcile(nowMs, events);
+    // A flap is health going up -> down, published or not: a service that keeps flapping while
+    // suppressed keeps earning penalty (RFC 2439 counts instability during suppression too).
+    if (decidedBefore === "up" && this.decided === "down" && this.dampening?.flap(nowMs)) {
+      events.push({
+        type: "suppressed",
+        atMs: nowMs,
+        reason: `penalty ${Math.round(this.dampening.penaltyAt(nowMs))} above suppress threshold ${this.dampening.suppressThreshold}`,
+        penalty: this.dampening.penaltyAt(nowMs),
+        releaseAtMs: this.dampening.releaseAtMs!,
+      });
+    }
     return events;
   }
 
@@ -195,7 +205,10 @@ export class HealthGate {
   /** Publishes what health decided, unless hold-down or dampening holds an UP back. */
   private reconcile(nowMs: number, events: GateEvent[]): void {
     const target = this.decided;
-    if (target === "init" || target === this.published) return;
+    if (target === "init" || target === this.published) {
+      this.heldBy = undefined;
+      return;
+    }
     if (target === "up") {
       if (nowMs < this.publishedAtMs + this.holdDownMs) {
         this.heldBy = "hold-down";
@@ -219,15 +232,6 @@ export class HealthGate {
       ...(this.lastCheck === undefined ? {} : { check: this.lastCheck }),
       ...(delayedBy === undefined ? {} : { delayedBy }),
     });
-    if (from === "up" && target === "down" && this.dampening?.flap(nowMs)) {
-      events.push({
-        type: "suppressed",
-        atMs: nowMs,
-        reason: `penalty ${Math.round(this.dampening.penaltyAt(nowMs))} above suppress threshold ${this.dampening.suppressThreshold}`,
-        penalty: this.dampening.penaltyAt(nowMs),
-        releaseAtMs: this.dampening.releaseAtMs!,
-      });
-    }
   }
 }
 
