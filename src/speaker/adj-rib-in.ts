@@ -1,0 +1,110 @@
+import type { AddressFamily, Nlri, PathAttributes, UpdateMessage } from "../wire/types.js";
+
+/** A route received from a peer, as plain data. */
+export interface ReceivedRoute {
+  readonly family: AddressFamily;
+  readonly prefix: string;
+  readonly pathId?: number;
+  /** The UPDATE's attributes, without MP_REACH/MP_UNREACH (their content is in prefix and nextHop). */
+  readonly attributes: PathAttributes;
+  /** The next hop for this route: NEXT_HOP for classic IPv4, the MP_REACH next hop otherwise. */
+  readonly nextHop: string | undefined;
+}
+
+/** A change to a peer's Adj-RIB-In, in wire order. */
+export type RibInChange =
+  | { readonly type: "announce"; readonly route: ReceivedRoute }
+  | {
+      readonly type: "withdraw";
+      readonly family: AddressFamily;
+      readonly prefix: string;
+      readonly pathId?: number;
+    };
+
+function keyOf(prefix: string, pathId: number | undefined): string {
+  return pathId === undefined ? prefix : `${prefix}#${pathId}`;
+}
+
+/**
+ * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes that peer announced, by prefix and path id.
+ * Attributes objects are shared between the routes of one UPDATE, so a table of a million routes
+ * holds one attribute object per UPDATE, not per route.
+ */
+export class AdjRibIn {
+  private readonly routes = new Map<string, ReceivedRoute>();
+
+  get size(): number {
+    return this.routes.size;
+  }
+
+  /**
+   * Apply one UPDATE. RFC 7606 "treat-as-withdraw" turns every route it announces into a withdraw;
+   * "attribute-discard" keeps the routes with the attributes that survived.
+   */
+  apply(update: UpdateMessage): RibInChange[] {
+    const changes: RibInChange[] = [];
+    const { mpReach, mpUnreach, ...attributes } = update.attributes;
+    const treatAsWithdraw = update.errorHandling === "treat-as-withdraw";
+
+    for (const nlri of update.withdrawnRoutes) this.remove("ipv4-unicast", nlri, changes);
+    if (mpUnreach !== undefined && mpUnreach.family !== null) {
+      for (const nlri of mpUnreach.withdrawnRoutes) this.remove(mpUnreach.family, nlri, changes);
+    }
+
+    const shared: PathAttributes = attributes;
+    if (update.nlri.length > 0) {
+      for (const nlri of update.nlri) {
+        if (treatAsWithdraw) this.remove("ipv4-unicast", nlri, changes);
+        else this.add("ipv4-unicast", nlri, shared, attributes.nextHop, changes);
+      }
+    }
+    if (mpReach !== undefined && mpReach.family !== null) {
+      for (const nlri of mpReach.nlri) {
+        if (treatAsWithdraw) this.remove(mpReach.family, nlri, changes);
+        else this.add(mpReach.family, nlri, shared, mpReach.nextHop, changes);
+      }
+    }
+    return changes;
+  }
+
+  private add(
+    family: AddressFamily,
+    nlri: Nlri,
+    attributes: PathAttributes,
+    nextHop: string | undefined,
+    changes: RibInChange[],
+  ): void {
+    const route: ReceivedRoute =
+      nlri.pathId === undefined
+        ? { family, prefix: nlri.prefix, attributes, nextHop }
+        : { family, prefix: nlri.prefix, pathId: nlri.pathId, attributes, nextHop };
+    this.routes.set(keyOf(nlri.prefix, nlri.pathId), route);
+    changes.push({ type: "announce", route });
+  }
+
+  private remove(family: AddressFamily, nlri: Nlri, changes: RibInChange[]): void {
+    if (!this.routes.delete(keyOf(nlri.prefix, nlri.pathId))) return;
+    changes.push(
+      nlri.pathId === undefined
+        ? { type: "withdraw", family, prefix: nlri.prefix }
+        : { type: "withdraw", family, prefix: nlri.prefix, pathId: nlri.pathId },
+    );
+  }
+
+  /** Everything held, for a query or for withdraw events when the session ends. */
+  list(): ReceivedRoute[] {
+    return [...this.routes.values()];
+  }
+
+  countFamily(family: AddressFamily): number {
+    let n = 0;
+    for (const route of this.routes.values()) if (route.family === family) n++;
+    return n;
+  }
+
+  clear(): ReceivedRoute[] {
+    const all = this.list();
+    this.routes.clear();
+    return all;
+  }
+}

@@ -1,0 +1,314 @@
+import createDebug from "debug";
+import { BgpError } from "../errors.js";
+import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
+import type { BgpSession } from "../session/session.js";
+import { encodePathAttributes } from "../wire/attributes/index.js";
+import { maxMessageLength } from "../wire/context.js";
+import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
+import { afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
+import type { AddressFamily, PathAttributes, UpdateMessage } from "../wire/types.js";
+import { Writer } from "../wire/writer.js";
+import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
+import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import { pathAttributesFor } from "./path-attributes.js";
+import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
+
+const log = createDebug("bgp:speaker");
+
+/** How many dirty prefixes one flush step turns into UPDATEs before it checks the socket again. */
+const FLUSH_BATCH = 8192;
+
+/** Plain-data status of one peer, for dashboards and health endpoints. */
+export interface PeerStatus {
+  readonly name: string;
+  readonly address: string;
+  readonly asn: number;
+  readonly state: FsmState;
+  /** Milliseconds since the session reached Established, or null when it is not. */
+  readonly uptimeMs: number | null;
+  readonly establishedTransitions: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly updatesIn: number;
+  readonly updatesOut: number;
+  /** Routes held in the Adj-RIB-In from this peer. */
+  readonly prefixesIn: number;
+  /** Routes this session has announced to the peer. */
+  readonly prefixesOut: number;
+  /** Routes waiting to be sent or withdrawn. */
+  readonly pendingChanges: number;
+  readonly families: readonly AddressFamily[];
+  readonly lastError: DownReason | null;
+}
+
+export interface PeerCallbacks {
+  onEstablished(peer: Peer, negotiated: NegotiatedCapabilities): void;
+  onDown(peer: Peer, reason: DownReason): void;
+  onRibIn(peer: Peer, changes: readonly RibInChange[]): void;
+  onEndOfRib(peer: Peer, family: AddressFamily): void;
+  onRouteSkipped(peer: Peer, prefix: string, why: string): void;
+  onState(peer: Peer, from: FsmState, to: FsmState): void;
+}
+
+export interface PeerSettings {
+  readonly name: string;
+  readonly address: string;
+  readonly asn: number;
+  readonly localAsn: number;
+  readonly maxPrefixes?: number;
+  /** Next hops to use when the route has none, per address family of the route. */
+  readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string };
+}
+
+/**
+ * One configured neighbor: its session, its Adj-RIB-Out and Adj-RIB-In, and the flush loop that
+ * turns RIB changes into UPDATEs at the pace the socket drains.
+ */
+export class Peer {
+  readonly settings: PeerSettings;
+  readonly session: BgpSession;
+  readonly ribOut = new AdjRibOut();
+  readonly ribIn = new AdjRibIn();
+  private readonly callbacks: PeerCallbacks;
+  private negotiated: NegotiatedCapabilities | null = null;
+  private localAddress: string | null = null;
+  private flushScheduled = false;
+  /** Families whose End-of-RIB (or End-of-Route-Refresh) goes out once the dirty set drains. */
+  private pendingEndOfRib = new Set<AddressFamily>();
+  private pendingEndOfRefresh = new Set<AddressFamily>();
+  private establishedTransitions = 0;
+  private lastError: DownReason | null = null;
+  private readonly skipped = new Set<string>();
+  /** RFC 8950 negotiated for IPv4 unicast: IPv4 routes may carry an IPv6 next hop. */
+  private extendedNextHop = false;
+
+  constructor(settings: PeerSettings, session: BgpSession, callbacks: PeerCallbacks) {
+    this.settings = settings;
+    this.session = session;
+    this.callbacks = callbacks;
+    session.on("state", (from, to) => callbacks.onState(this, from, to));
+    session.on("established", (negotiated) => this.established(negotiated));
+    session.on("down", (reason) => this.down(reason));
+    session.on("update", (update) => this.receiveUpdate(update));
+    session.on("route-refresh", (rr) => {
+      const family = afiSafiToFamily(rr.afi, rr.safi);
+      if (family === null || rr.subtype !== 0 || this.negotiated === null) return;
+      log("%s asked for a route refresh of %s", this.settings.name, family);
+      this.ribOut.resend(family);
+      if (this.negotiated.enhancedRouteRefresh) {
+        // RFC 7313 §4: BoRR, the routes, then EoRR.
+        const { afi, safi } = familyToAfiSafi(family);
+        this.session.send({ type: "route-refresh", afi, safi, subtype: 1 });
+        this.pendingEndOfRefresh.add(family);
+      }
+      this.scheduleFlush();
+    });
+    session.on("drain", () => this.scheduleFlush());
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get isEstablished(): boolean {
+    return this.negotiated !== null;
+  }
+
+  /** Record a change to what this peer should have; it goes out on the next flush. */
+  setRoute(prefix: string, route: DesiredRoute): void {
+    this.ribOut.set(prefix, route);
+    this.scheduleFlush();
+  }
+
+  deleteRoute(prefix: string): void {
+    this.ribOut.delete(prefix);
+    this.scheduleFlush();
+  }
+
+  /** Ask the peer to send its routes again (RFC 2918). */
+  requestRefresh(family?: AddressFamily): boolean {
+    const n = this.negotiated;
+    if (n === null || !n.routeRefresh) return false;
+    for (const f of family === undefined ? n.families : [family]) {
+      if (!n.families.includes(f)) continue;
+      const { afi, safi } = familyToAfiSafi(f);
+      this.session.send({ type: "route-refresh", afi, safi, subtype: 0 });
+    }
+    return true;
+  }
+
+  status(now: number): PeerStatus {
+    const stats = this.session.stats;
+    return {
+      name: this.settings.name,
+      address: this.settings.address,
+      asn: this.settings.asn,
+      state: this.session.state,
+      uptimeMs: this.negotiated !== null && stats.establishedAt !== null ? now - stats.establishedAt : null,
+      establishedTransitions: this.establishedTransitions,
+      messagesIn: stats.messagesIn,
+      messagesOut: stats.messagesOut,
+      updatesIn: stats.updatesIn,
+      updatesOut: stats.updatesOut,
+      prefixesIn: this.ribIn.size,
+      prefixesOut: this.ribOut.sent.size,
+      pendingChanges: this.ribOut.dirty.size,
+      families: this.negotiated?.families ?? [],
+      lastError: this.lastError,
+    };
+  }
+
+  private established(negotiated: NegotiatedCapabilities): void {
+    this.negotiated = negotiated;
+    this.localAddress = this.session.localAddress;
+    this.extendedNextHop = negotiated.extendedNextHop?.includes("ipv4-unicast") ?? false;
+    this.establishedTransitions++;
+    this.ribOut.resetSession();
+    this.skipped.clear();
+    // RFC 4724 §2: End-of-RIB after the initial update, for every family the session carries.
+    this.pendingEndOfRib = new Set(negotiated.families);
+    this.pendingEndOfRefresh.clear();
+    log(
+      "%s established (%s), replaying %d routes",
+      this.name,
+      negotiated.families.join(", "),
+      this.ribOut.dirty.size,
+    );
+    this.callbacks.onEstablished(this, negotiated);
+    this.scheduleFlush();
+  }
+
+  private down(reason: DownReason): void {
+    const wasUp = this.negotiated !== null;
+    this.negotiated = null;
+    this.localAddress = null;
+    this.lastError = reason;
+    if (wasUp) {
+      const gone = this.ribIn.clear();
+      if (gone.length > 0) {
+        this.callbacks.onRibIn(
+          this,
+          gone.map((r) =>
+            r.pathId === undefined
+              ? { type: "withdraw", family: r.family, prefix: r.prefix }
+              : { type: "withdraw", family: r.family, prefix: r.prefix, pathId: r.pathId },
+          ),
+        );
+      }
+    }
+    this.callbacks.onDown(this, reason);
+  }
+
+  private receiveUpdate(update: UpdateMessage): void {
+    const eor = endOfRibFamily(update);
+    if (eor !== null) {
+      this.callbacks.onEndOfRib(this, eor);
+      return;
+    }
+    if (update.problems !== undefined) {
+      log("%s sent an UPDATE handled as %s: %o", this.name, update.errorHandling, update.problems);
+    }
+    const changes = this.ribIn.apply(update);
+    const limit = this.settings.maxPrefixes;
+    if (limit !== undefined && this.ribIn.size > limit) {
+      const family = changes.find((c) => c.type === "announce")?.route.family ?? "ipv4-unicast";
+      const { afi, safi } = familyToAfiSafi(family);
+      log("%s exceeded max-prefix %d", this.name, limit);
+      // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit.
+      void this.session.stopWithError(BgpError.maximumPrefixesReached(afi, safi, limit));
+      return;
+    }
+    if (changes.length > 0) this.callbacks.onRibIn(this, changes);
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled || this.negotiated === null) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up. */
+  private flush(): void {
+    const n = this.negotiated;
+    if (n === null) return;
+    const ctx = n.sendContext;
+    const max = maxMessageLength(ctx);
+    while (this.ribOut.dirty.size > 0) {
+      if (!this.session.writable) return; // resumes on "drain"
+      const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, route) => this.canSend(prefix, route));
+      for (const [family, prefixes] of changes.withdraw) {
+        for (const m of buildWithdrawals(family, prefixes, ctx, max)) this.session.send(m);
+      }
+      for (const group of changes.announce.values()) {
+        const nextHop = this.nextHopFor(group.family, group.attributes.nextHop)!;
+        const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop);
+        const attributesLength = encodedLength(attributes, ctx);
+        for (const m of buildAnnouncements(
+          { family: group.family, attributes, attributesLength, prefixes: group.prefixes },
+          ctx,
+          max,
+        )) {
+          this.session.send(m);
+        }
+      }
+    }
+    for (const family of this.pendingEndOfRefresh) {
+      const { afi, safi } = familyToAfiSafi(family);
+      this.session.send({ type: "route-refresh", afi, safi, subtype: 2 });
+    }
+    this.pendingEndOfRefresh.clear();
+    for (const family of this.pendingEndOfRib) this.session.send(endOfRib(family));
+    this.pendingEndOfRib.clear();
+  }
+
+  private view(): { localAsn: number; external: boolean; fourOctetAs: boolean } {
+    return {
+      localAsn: this.settings.localAsn,
+      external: this.settings.asn !== this.settings.localAsn,
+      fourOctetAs: this.negotiated?.fourOctetAs ?? false,
+    };
+  }
+
+  /** The next hop a route of `family` gets on this session, or null when there is none to give. */
+  nextHopFor(family: AddressFamily, explicit: string | undefined): string | null {
+    if (explicit !== undefined) return explicit;
+    const configured = family === "ipv4-unicast" ? this.settings.nextHop?.ipv4 : this.settings.nextHop?.ipv6;
+    if (configured !== undefined) return configured;
+    const local = this.localAddress;
+    if (local === null) return null;
+    const localIsV6 = local.includes(":");
+    return (family === "ipv6-unicast") === localIsV6 ? local : null;
+  }
+
+  private canSend(prefix: string, route: DesiredRoute): boolean {
+    const n = this.negotiated;
+    if (n === null || !n.families.includes(route.family)) return false;
+    const nextHop = this.nextHopFor(route.family, route.attributes.nextHop);
+    let why: string | null = null;
+    if (nextHop === null) {
+      why =
+        route.family === "ipv6-unicast"
+          ? `IPv6 route ${prefix} to ${this.name} needs an IPv6 next hop: the session runs over IPv4 (${this.localAddress}); pass announce(prefix, { nextHop }) or addPeer({ nextHop: { ipv6 } })`
+          : `IPv4 route ${prefix} to ${this.name} needs an IPv4 next hop: the session runs over IPv6 (${this.localAddress}); pass announce(prefix, { nextHop }) or addPeer({ nextHop: { ipv4 } })`;
+    } else if (route.family === "ipv6-unicast" && !nextHop.includes(":")) {
+      why = `IPv6 route ${prefix} has an IPv4 next hop ${nextHop}`;
+    } else if (route.family === "ipv4-unicast" && nextHop.includes(":") && !this.extendedNextHop) {
+      why = `IPv4 route ${prefix} has an IPv6 next hop ${nextHop}, but ${this.name} did not negotiate RFC 8950 extended next hop`;
+    }
+    if (why === null) return true;
+    if (!this.skipped.has(prefix)) {
+      this.skipped.add(prefix);
+      this.callbacks.onRouteSkipped(this, prefix, why);
+    }
+    return false;
+  }
+}
+
+function encodedLength(attributes: PathAttributes, ctx: NegotiatedCapabilities["sendContext"]): number {
+  const w = new Writer(256);
+  encodePathAttributes(w, attributes, ctx);
+  return w.offset;
+}

@@ -1,0 +1,249 @@
+import { IPv4CidrRange, IPv6CidrRange, Validator } from "ip-num";
+import { canonicalAddress, formatIpv6, isIpv4, parseIpv4Into, parseIpv6Into } from "../wire/address.js";
+import type { AddressFamily, Origin } from "../wire/types.js";
+
+/** What a user may set on an announced route. Everything is optional. */
+export interface AnnounceAttributes {
+  /** Next hop; defaults to this side's address of each session (same family as the prefix). */
+  nextHop?: string;
+  /** MULTI_EXIT_DISC. */
+  med?: number;
+  /** LOCAL_PREF, sent on iBGP sessions only (default 100 there). */
+  localPref?: number;
+  /** RFC 1997 communities, "65001:100" (well-known names such as "no-export" are accepted too). */
+  communities?: readonly string[];
+  /** RFC 8092 large communities, "65001:1:2". */
+  largeCommunities?: readonly string[];
+  /** RFC 4360 extended communities as 16 hex digits ("0002fde800000064"). */
+  extendedCommunities?: readonly string[];
+  /** Extra copies of our AS prepended to the AS_PATH (0–32). */
+  asPathPrepend?: number;
+  /** ORIGIN, default "igp". */
+  origin?: Origin;
+}
+
+/** Options that choose which peers a call applies to. */
+export interface PeerSelector {
+  /** Peer names (or addresses); all peers when omitted. */
+  peers?: readonly string[];
+}
+
+/** Attributes after validation: canonical strings, frozen, compared by `key`. */
+export interface RouteAttributes {
+  readonly nextHop?: string;
+  readonly med?: number;
+  readonly localPref?: number;
+  readonly communities?: readonly string[];
+  readonly largeCommunities?: readonly string[];
+  readonly extendedCommunities?: readonly string[];
+  readonly asPathPrepend: number;
+  readonly origin: Origin;
+  /** RFC 8326 graceful shutdown in force (set by drain()). */
+  readonly gracefulShutdown: boolean;
+  /** A string equal for equal attributes: the identity used to group routes into one UPDATE. */
+  readonly key: string;
+}
+
+const WELL_KNOWN_COMMUNITIES: Record<string, string> = {
+  "graceful-shutdown": "65535:0",
+  blackhole: "65535:666",
+  "no-export": "65535:65281",
+  "no-advertise": "65535:65282",
+  "no-export-subconfed": "65535:65283",
+  "no-peer": "65535:65284",
+};
+
+const U32_MAX = 0xffffffff;
+
+function isUint(value: unknown, max: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+function parseUintText(text: string, max: number): number | null {
+  if (!/^(0|[1-9][0-9]*)$/.test(text)) return null;
+  const value = Number(text);
+  return value <= max ? value : null;
+}
+
+export function canonicalCommunity(text: string): string {
+  const named = WELL_KNOWN_COMMUNITIES[text.toLowerCase()];
+  if (named !== undefined) return named;
+  const parts = text.split(":");
+  if (parts.length === 2) {
+    const high = parseUintText(parts[0], 0xffff);
+    const low = parseUintText(parts[1], 0xffff);
+    if (high !== null && low !== null) return `${high}:${low}`;
+  }
+  throw new TypeError(
+    `invalid community ${JSON.stringify(text)}: expected "ASN:VALUE" with both parts 0-65535`,
+  );
+}
+
+export function canonicalLargeCommunity(text: string): string {
+  const parts = text.split(":");
+  if (parts.length === 3) {
+    const values = parts.map((p) => parseUintText(p, U32_MAX));
+    if (values.every((v) => v !== null)) return values.join(":");
+  }
+  throw new TypeError(
+    `invalid large community ${JSON.stringify(text)}: expected "ASN:DATA1:DATA2", each 0-4294967295`,
+  );
+}
+
+export function canonicalExtendedCommunity(text: string): string {
+  const hex = text.toLowerCase().replace(/^0x/, "");
+  if (/^[0-9a-f]{16}$/.test(hex)) return hex;
+  throw new TypeError(
+    `invalid extended community ${JSON.stringify(text)}: expected 16 hex digits (8 octets)`,
+  );
+}
+
+const scratch = new Uint8Array(16);
+
+/**
+ * Validate and canonicalise a prefix as a user typed it. Canonical input takes a fast path
+ * (announcing a million prefixes must stay cheap); anything else goes through ip-num, whose
+ * messages are clearer, and comes back in canonical form. Host bits must be zero.
+ */
+export function parseUserPrefix(text: string): { prefix: string; family: AddressFamily } {
+  if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
+  const slash = text.indexOf("/");
+  if (slash > 0) {
+    const address = text.slice(0, slash);
+    const length = parseUintText(text.slice(slash + 1), 128);
+    if (length !== null && !address.includes(":")) {
+      if (length <= 32 && parseIpv4Into(address, scratch)) {
+        const value = ((scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3]) >>> 0;
+        const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+        if ((value & mask) >>> 0 === value) return { prefix: text, family: "ipv4-unicast" };
+        throw new TypeError(`invalid prefix ${JSON.stringify(text)}: host bits are set beyond /${length}`);
+      }
+    } else if (length !== null && parseIpv6Into(address, scratch)) {
+      if (!hostBitsZero(scratch, length)) {
+        throw new TypeError(`invalid prefix ${JSON.stringify(text)}: host bits are set beyond /${length}`);
+      }
+      return { prefix: `${formatIpv6(scratch)}/${length}`, family: "ipv6-unicast" };
+    }
+  }
+  // The slow path: let ip-num explain what is wrong.
+  const [isV4, v4Errors] = Validator.isValidIPv4CidrNotation(text);
+  if (isV4) {
+    const range = IPv4CidrRange.fromCidr(text);
+    const canonical = range.toCidrString();
+    if (range.getFirst().toString() !== text.split("/")[0]) {
+      throw new TypeError(
+        `invalid prefix ${JSON.stringify(text)}: host bits are set (did you mean ${canonical}?)`,
+      );
+    }
+    return { prefix: canonical, family: "ipv4-unicast" };
+  }
+  const [isV6, v6Errors] = Validator.isValidIPv6CidrNotation(text);
+  if (isV6) {
+    const range = IPv6CidrRange.fromCidr(text);
+    const [address, length] = text.split("/");
+    const canonical = `${canonicalAddress(range.getFirst().toString())}/${length}`;
+    if (canonicalAddress(address) !== canonicalAddress(range.getFirst().toString())) {
+      throw new TypeError(
+        `invalid prefix ${JSON.stringify(text)}: host bits are set (did you mean ${canonical}?)`,
+      );
+    }
+    return { prefix: canonical, family: "ipv6-unicast" };
+  }
+  const why = text.includes(":") ? v6Errors : v4Errors;
+  throw new TypeError(`invalid prefix ${JSON.stringify(text)}: ${why.join("; ") || "not a CIDR prefix"}`);
+}
+
+function hostBitsZero(bytes: Uint8Array, length: number): boolean {
+  for (let bit = length; bit < 128; bit++) {
+    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) return false;
+  }
+  return true;
+}
+
+/** Validate a next hop; returns its canonical text and family ("ipv4" or "ipv6"). */
+export function parseNextHop(text: string): { address: string; ipv6: boolean } {
+  if (typeof text !== "string") throw new TypeError("nextHop must be a string");
+  try {
+    const address = canonicalAddress(text);
+    if (address === "0.0.0.0" || address === "::") throw new TypeError("unspecified");
+    return { address, ipv6: !isIpv4(address) };
+  } catch {
+    throw new TypeError(`invalid nextHop ${JSON.stringify(text)}: expected a unicast IPv4 or IPv6 address`);
+  }
+}
+
+const interned = new Map<string, RouteAttributes>();
+
+/**
+ * Validate user attributes and return a shared, frozen object: equal attributes give the same
+ * object, so a million announcements with the same attributes hold one copy between them.
+ */
+export function normalizeAttributes(
+  input: AnnounceAttributes | undefined,
+  gracefulShutdown = false,
+): RouteAttributes {
+  const a = input ?? {};
+  const out: {
+    nextHop?: string;
+    med?: number;
+    localPref?: number;
+    communities?: readonly string[];
+    largeCommunities?: readonly string[];
+    extendedCommunities?: readonly string[];
+    asPathPrepend: number;
+    origin: Origin;
+    gracefulShutdown: boolean;
+  } = { asPathPrepend: 0, origin: "igp", gracefulShutdown };
+  if (a.nextHop !== undefined) out.nextHop = parseNextHop(a.nextHop).address;
+  if (a.med !== undefined) {
+    if (!isUint(a.med, U32_MAX))
+      throw new TypeError(`invalid med ${a.med}: expected an integer 0-4294967295`);
+    out.med = a.med;
+  }
+  if (a.localPref !== undefined) {
+    if (!isUint(a.localPref, U32_MAX)) {
+      throw new TypeError(`invalid localPref ${a.localPref}: expected an integer 0-4294967295`);
+    }
+    out.localPref = a.localPref;
+  }
+  if (a.communities !== undefined && a.communities.length > 0) {
+    out.communities = dedupe(a.communities.map(canonicalCommunity));
+  }
+  if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
+    out.largeCommunities = dedupe(a.largeCommunities.map(canonicalLargeCommunity));
+  }
+  if (a.extendedCommunities !== undefined && a.extendedCommunities.length > 0) {
+    out.extendedCommunities = dedupe(a.extendedCommunities.map(canonicalExtendedCommunity));
+  }
+  if (a.asPathPrepend !== undefined) {
+    if (!isUint(a.asPathPrepend, 32))
+      throw new TypeError(`invalid asPathPrepend ${a.asPathPrepend}: expected 0-32`);
+    out.asPathPrepend = a.asPathPrepend;
+  }
+  if (a.origin !== undefined) {
+    if (a.origin !== "igp" && a.origin !== "egp" && a.origin !== "incomplete") {
+      throw new TypeError(
+        `invalid origin ${JSON.stringify(a.origin)}: expected "igp", "egp" or "incomplete"`,
+      );
+    }
+    out.origin = a.origin;
+  }
+  const key = JSON.stringify(out);
+  const existing = interned.get(key);
+  if (existing !== undefined) return existing;
+  const frozen: RouteAttributes = Object.freeze({ ...out, key });
+  // The table only grows with distinct attribute sets, which real users have a handful of.
+  if (interned.size < 100_000) interned.set(key, frozen);
+  return frozen;
+}
+
+function dedupe(values: string[]): readonly string[] {
+  return Object.freeze([...new Set(values)]);
+}
+
+/** The same attributes with graceful shutdown switched on or off. */
+export function withGracefulShutdown(attributes: RouteAttributes, on: boolean): RouteAttributes {
+  if (attributes.gracefulShutdown === on) return attributes;
+  const { key: _key, ...rest } = attributes;
+  return normalizeAttributes(rest, on);
+}

@@ -1,0 +1,528 @@
+import createDebug from "debug";
+import { EventEmitter } from "eventemitter3";
+import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
+import { BgpListener } from "../session/listener.js";
+import { BgpSession, type SessionOptions } from "../session/session.js";
+import { canonicalAddress, isIpv4 } from "../wire/address.js";
+import { ADDRESS_FAMILIES } from "../wire/family.js";
+import type { AddressFamily, PathAttributes } from "../wire/types.js";
+import type { ReceivedRoute, RibInChange } from "./adj-rib-in.js";
+import { Peer, type PeerStatus } from "./peer.js";
+import {
+  type AnnounceAttributes,
+  normalizeAttributes,
+  type PeerSelector,
+  parseNextHop,
+  parseUserPrefix,
+  type RouteAttributes,
+  withGracefulShutdown,
+} from "./route.js";
+
+const log = createDebug("bgp:speaker");
+
+/** Options of the speaker as a whole. */
+export interface SpeakerOptions {
+  /** Our AS number (1–4294967295); 4-octet numbers are sent per RFC 6793. */
+  asn: number;
+  /** Our BGP Identifier, a dotted quad (commonly an IPv4 address of this host). */
+  routerId: string;
+  /**
+   * Accept inbound sessions on this address and port, shared by every peer (default: no listener;
+   * peers then connect out). Only configured peers' addresses are accepted.
+   */
+  listen?: { port?: number; host?: string } | false;
+  /** Hold time we offer, in seconds (default 90; 0 disables keepalives; 1 and 2 are invalid). */
+  holdTime?: number;
+  /** Seconds between outbound connection attempts (default 30). */
+  connectRetry?: number;
+  /** Injected time source for tests: { now, setTimeout, clearTimeout }. */
+  clock?: SessionOptions["clock"];
+  /** Injected jitter source for tests. */
+  random?: () => number;
+}
+
+/** Options of one neighbor. */
+export interface PeerOptions {
+  /** The neighbor's IPv4 or IPv6 address. */
+  address: string;
+  /** The neighbor's AS number; equal to ours makes an iBGP session. */
+  asn: number;
+  /** TCP port to connect to (default 179). */
+  port?: number;
+  /** Local address to bind outgoing connections to (and the default next hop source). */
+  localAddress?: string;
+  /** Never connect out; wait for the neighbor to connect to our listener. */
+  passive?: boolean;
+  /** Families to negotiate (default both IPv4 and IPv6 unicast). */
+  families?: AddressFamily[];
+  /** Hold time for this neighbor in seconds (default: the speaker's). */
+  holdTime?: number;
+  /** Seconds between connection attempts for this neighbor (default: the speaker's). */
+  connectRetry?: number;
+  /** A name for events and status (default: the address). */
+  name?: string;
+  /** Most routes accepted from this neighbor; more ends the session with Cease/1 (RFC 4486). */
+  maxPrefixes?: number;
+  /** Next hops for routes announced without one, per route family (needed for IPv6 routes over an IPv4 session). */
+  nextHop?: { ipv4?: string; ipv6?: string };
+  /** ADD-PATH (RFC 7911) per family and direction. */
+  addPath?: SessionOptions["addPath"];
+  /** Seconds of DelayOpen (RFC 4271 §8.1.1); 0 or absent disables it. */
+  delayOpen?: number;
+}
+
+export interface EstablishedEvent {
+  readonly peer: string;
+  readonly negotiated: NegotiatedCapabilities;
+}
+
+export interface DownEvent {
+  readonly peer: string;
+  readonly reason: DownReason;
+}
+
+export interface StateEvent {
+  readonly peer: string;
+  readonly from: FsmState;
+  readonly to: FsmState;
+}
+
+/** One route learned or lost, from one peer, in one family. */
+export interface RouteEvent {
+  readonly peer: string;
+  readonly family: AddressFamily;
+  readonly type: "announce" | "withdraw";
+  readonly prefix: string;
+  readonly pathId?: number;
+  /** Present on announcements. */
+  readonly attributes?: PathAttributes;
+  readonly nextHop?: string;
+}
+
+export interface EndOfRibEvent {
+  readonly peer: string;
+  readonly family: AddressFamily;
+}
+
+export interface RouteSkippedEvent {
+  readonly peer: string;
+  readonly prefix: string;
+  readonly reason: string;
+}
+
+/** The speaker's typed events. */
+export interface SpeakerEvents {
+  established: (event: EstablishedEvent) => void;
+  down: (event: DownEvent) => void;
+  state: (event: StateEvent) => void;
+  route: (event: RouteEvent) => void;
+  "end-of-rib": (event: EndOfRibEvent) => void;
+  /** A route that cannot go to a peer as configured (for example, no usable next hop). */
+  "route-skipped": (event: RouteSkippedEvent) => void;
+}
+
+/** One event from `events()`: its name and its payload. */
+export type SpeakerEventItem = {
+  [K in keyof SpeakerEvents]: { readonly type: K; readonly event: Parameters<SpeakerEvents[K]>[0] };
+}[keyof SpeakerEvents];
+
+const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
+  "established",
+  "down",
+  "state",
+  "route",
+  "end-of-rib",
+  "route-skipped",
+];
+
+/** A route held in a peer's Adj-RIB-In, with the peer it came from. */
+export interface RibEntry extends ReceivedRoute {
+  readonly peer: string;
+}
+
+/** A route we announce, as `announcements()` lists it. */
+export interface Announcement {
+  readonly prefix: string;
+  readonly family: AddressFamily;
+  readonly attributes: Omit<RouteAttributes, "key">;
+  /** Peers it is meant for (all configured peers when announced without `peers`). */
+  readonly peers: readonly string[];
+}
+
+interface ResolvedPeer {
+  readonly peer: Peer;
+  readonly options: PeerOptions;
+}
+
+/**
+ * A BGP speaker for services that announce their own prefixes: add peers, announce and withdraw,
+ * and every peer is kept told through reconnects. `announce` and `withdraw` are synchronous and
+ * cheap; UPDATEs follow as fast as each session's socket drains.
+ */
+export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
+  readonly options: Readonly<SpeakerOptions>;
+  private readonly peers = new Map<string, ResolvedPeer>();
+  /** Routes announced to all peers, including peers added later. */
+  private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
+  private listener: BgpListener | null = null;
+  private started = false;
+  private closed = false;
+  private readonly defaultAttributes = normalizeAttributes(undefined);
+  private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+
+  constructor(options: SpeakerOptions) {
+    super();
+    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
+      throw new TypeError(`invalid asn ${options.asn}: expected an integer 1-4294967295`);
+    }
+    if (typeof options.routerId !== "string" || !isIpv4(options.routerId) || options.routerId === "0.0.0.0") {
+      throw new TypeError(
+        `invalid routerId ${JSON.stringify(options.routerId)}: expected a non-zero dotted quad`,
+      );
+    }
+    const hold = options.holdTime;
+    if (
+      hold !== undefined &&
+      (!Number.isInteger(hold) || hold < 0 || hold > 65535 || hold === 1 || hold === 2)
+    ) {
+      throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
+    }
+    this.options = Object.freeze({ ...options });
+  }
+
+  /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
+  get listenPort(): number | null {
+    return this.listener?.port ?? null;
+  }
+
+  /**
+   * Add a neighbor. Before `start()` it waits; after, it starts at once. Routes already announced
+   * to all peers are sent to it when its session comes up.
+   */
+  addPeer(options: PeerOptions): void {
+    if (this.closed) throw new Error("speaker is closed");
+    const address = canonicalPeerAddress(options.address);
+    const name = options.name ?? address;
+    if (this.peers.has(name)) throw new TypeError(`peer ${name} is already configured`);
+    for (const p of this.peers.values()) {
+      if (p.peer.settings.address === address)
+        throw new TypeError(`a peer with address ${address} is already configured`);
+    }
+    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
+      throw new TypeError(`invalid asn ${options.asn} for peer ${name}`);
+    }
+    const nextHop = options.nextHop;
+    if (nextHop?.ipv4 !== undefined && parseNextHop(nextHop.ipv4).ipv6) {
+      throw new TypeError(`nextHop.ipv4 for peer ${name} must be an IPv4 address`);
+    }
+    if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
+      throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
+    }
+    const session = new BgpSession({
+      localAsn: this.options.asn,
+      routerId: this.options.routerId,
+      peerAddress: address,
+      peerAsn: options.asn,
+      peerPort: options.port ?? 179,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      passive: options.passive ?? false,
+      holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
+      connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
+      families: options.families ?? [...ADDRESS_FAMILIES],
+      ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
+      ...(options.delayOpen === undefined ? {} : { delayOpenSec: options.delayOpen }),
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      ...(this.options.random === undefined ? {} : { random: this.options.random }),
+    });
+    const peer = new Peer(
+      {
+        name,
+        address,
+        asn: options.asn,
+        localAsn: this.options.asn,
+        ...(options.maxPrefixes === undefined ? {} : { maxPrefixes: options.maxPrefixes }),
+        ...(nextHop === undefined ? {} : { nextHop }),
+      },
+      session,
+      this.peerCallbacks,
+    );
+    this.peers.set(name, { peer, options });
+    for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
+    this.listener?.addSession(session);
+    if (this.started) session.start();
+    log("added peer %s (%s, AS%d)", name, address, options.asn);
+  }
+
+  /** Remove a neighbor: Cease / Peer De-configured, and its routes are forgotten. */
+  async removePeer(name: string): Promise<void> {
+    const entry = this.resolvePeer(name);
+    this.peers.delete(entry.peer.name);
+    this.listener?.removeSession(entry.peer.session);
+    await entry.peer.session.stop({ subcode: 3 });
+  }
+
+  /** Open the listener (when configured) and start every peer. */
+  async start(): Promise<void> {
+    if (this.closed) throw new Error("speaker is closed");
+    if (this.started) return;
+    this.started = true;
+    const listen = this.options.listen;
+    if (listen !== undefined && listen !== false) {
+      this.listener = new BgpListener({
+        port: listen.port ?? 179,
+        ...(listen.host === undefined ? {} : { host: listen.host }),
+      });
+      for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
+      await this.listener.listen();
+    }
+    for (const { peer } of this.peers.values()) peer.session.start();
+  }
+
+  /**
+   * Announce `prefix` (or replace its attributes) to every peer, or to `attributes.peers`.
+   * Throws TypeError at once on an invalid prefix, next hop or attribute.
+   */
+  announce(prefix: string, attributes?: AnnounceAttributes & PeerSelector): void {
+    const { prefix: canonical, family } = parseUserPrefix(prefix);
+    const normalized = this.normalize(attributes);
+    if (normalized.nextHop !== undefined) {
+      const v6 = normalized.nextHop.includes(":");
+      if (family === "ipv6-unicast" && !v6) {
+        throw new TypeError(`IPv6 prefix ${canonical} needs an IPv6 next hop, got ${normalized.nextHop}`);
+      }
+    }
+    const targets = this.targets(attributes?.peers);
+    if (family === "ipv6-unicast" && normalized.nextHop === undefined) {
+      for (const { peer, options } of targets) {
+        const v4Transport = !peer.settings.address.includes(":");
+        if (v4Transport && options.nextHop?.ipv6 === undefined) {
+          throw new TypeError(
+            `IPv6 prefix ${canonical} to peer ${peer.name}: the session runs over IPv4, so the route needs an explicit IPv6 next hop (announce(prefix, { nextHop: "2001:db8::1" }) or addPeer({ nextHop: { ipv6 } }))`,
+          );
+        }
+      }
+    }
+    const route = { family, attributes: normalized };
+    if (attributes?.peers === undefined) this.global.set(canonical, route);
+    for (const { peer } of targets) peer.setRoute(canonical, route);
+  }
+
+  /** Withdraw `prefix` from every peer (or from `options.peers`); a no-op where it was not announced. */
+  withdraw(prefix: string, options?: PeerSelector): void {
+    const { prefix: canonical } = parseUserPrefix(prefix);
+    if (options?.peers === undefined) this.global.delete(canonical);
+    for (const { peer } of this.targets(options?.peers)) peer.deleteRoute(canonical);
+  }
+
+  /**
+   * RFC 8326 graceful shutdown: re-announce `prefix` (or every announced prefix) with the
+   * GRACEFUL_SHUTDOWN community (65535:0), so routers move traffic away before a withdraw.
+   * `undrain` takes it back.
+   */
+  drain(prefix?: string, options?: PeerSelector): void {
+    this.setGracefulShutdown(prefix, options, true);
+  }
+
+  undrain(prefix?: string, options?: PeerSelector): void {
+    this.setGracefulShutdown(prefix, options, false);
+  }
+
+  private setGracefulShutdown(
+    prefix: string | undefined,
+    options: PeerSelector | undefined,
+    on: boolean,
+  ): void {
+    const only = prefix === undefined ? undefined : parseUserPrefix(prefix).prefix;
+    if (options?.peers === undefined) {
+      for (const [p, route] of this.global) {
+        if (only === undefined || p === only) {
+          this.global.set(p, {
+            family: route.family,
+            attributes: withGracefulShutdown(route.attributes, on),
+          });
+        }
+      }
+    }
+    for (const { peer } of this.targets(options?.peers)) {
+      for (const [p, route] of peer.ribOut.desired) {
+        if (only !== undefined && p !== only) continue;
+        peer.setRoute(p, { family: route.family, attributes: withGracefulShutdown(route.attributes, on) });
+      }
+    }
+  }
+
+  /** Ask peers (all, or those named) to send their routes again (RFC 2918). */
+  refresh(options?: PeerSelector & { family?: AddressFamily }): void {
+    for (const { peer } of this.targets(options?.peers)) peer.requestRefresh(options?.family);
+  }
+
+  /** What we announce, per prefix. */
+  announcements(): Announcement[] {
+    const byPrefix = new Map<
+      string,
+      { family: AddressFamily; attributes: RouteAttributes; peers: string[] }
+    >();
+    for (const { peer } of this.peers.values()) {
+      for (const [prefix, route] of peer.ribOut.desired) {
+        let entry = byPrefix.get(prefix);
+        if (entry === undefined) {
+          entry = { family: route.family, attributes: route.attributes, peers: [] };
+          byPrefix.set(prefix, entry);
+        }
+        entry.peers.push(peer.name);
+      }
+    }
+    for (const [prefix, route] of this.global) {
+      if (!byPrefix.has(prefix)) byPrefix.set(prefix, { ...route, peers: [] });
+    }
+    return [...byPrefix].map(([prefix, e]) => {
+      const { key: _key, ...attributes } = e.attributes;
+      return { prefix, family: e.family, attributes, peers: e.peers };
+    });
+  }
+
+  /** Routes received and held, from one peer or all. */
+  adjRibIn(peer?: string): RibEntry[] {
+    const out: RibEntry[] = [];
+    for (const { peer: p } of peer === undefined ? this.peers.values() : [this.resolvePeer(peer)]) {
+      for (const route of p.ribIn.list()) out.push({ ...route, peer: p.name });
+    }
+    return out;
+  }
+
+  /** Per-peer state and counters, as plain data. */
+  peerStatus(): PeerStatus[] {
+    const now = Date.now();
+    return [...this.peers.values()].map(({ peer }) => peer.status(now));
+  }
+
+  /**
+   * Say goodbye: Cease / Administrative Shutdown (with `shutdownMessage`, RFC 9003) to every
+   * peer, sockets closed, listener closed, timers cleared.
+   */
+  async close(options?: { shutdownMessage?: string }): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      [...this.peers.values()].map(({ peer }) =>
+        peer.session.stop(
+          options?.shutdownMessage === undefined ? {} : { shutdownMessage: options.shutdownMessage },
+        ),
+      ),
+    );
+    await this.listener?.close();
+    this.listener = null;
+  }
+
+  /** Supports `for await (const e of speaker.events())` for those who prefer iterators. */
+  async *events(signal?: AbortSignal): AsyncGenerator<SpeakerEventItem> {
+    const queue: SpeakerEventItem[] = [];
+    let wake: (() => void) | null = null;
+    // The typed emitter cannot name "any of these events" in one listener; this view can.
+    const loose = this as unknown as EventEmitter<Record<string, (event: unknown) => void>>;
+    const handlers = SPEAKER_EVENT_NAMES.map((type) => {
+      const handler = (event: unknown) => {
+        queue.push({ type, event } as SpeakerEventItem);
+        wake?.();
+      };
+      loose.on(type, handler);
+      return [type, handler] as const;
+    });
+    const aborted = new Promise<void>((resolve) =>
+      signal?.addEventListener("abort", () => resolve(), { once: true }),
+    );
+    try {
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+        wake = null;
+      }
+    } finally {
+      for (const [type, handler] of handlers) loose.off(type, handler);
+    }
+  }
+
+  private normalize(attributes: (AnnounceAttributes & PeerSelector) | undefined): RouteAttributes {
+    if (attributes === undefined) return this.defaultAttributes;
+    const cached = this.attributeCache.get(attributes);
+    if (cached !== undefined) return cached;
+    const { peers: _peers, ...rest } = attributes;
+    const normalized = normalizeAttributes(rest);
+    this.attributeCache.set(attributes, normalized);
+    return normalized;
+  }
+
+  private resolvePeer(nameOrAddress: string): ResolvedPeer {
+    const byName = this.peers.get(nameOrAddress);
+    if (byName !== undefined) return byName;
+    let address: string | null = null;
+    try {
+      address = canonicalAddress(nameOrAddress);
+    } catch {
+      // not an address: fall through to the error below
+    }
+    for (const entry of this.peers.values()) if (entry.peer.settings.address === address) return entry;
+    throw new TypeError(`no peer named ${JSON.stringify(nameOrAddress)}`);
+  }
+
+  private targets(names: readonly string[] | undefined): ResolvedPeer[] {
+    if (names === undefined) return [...this.peers.values()];
+    return names.map((n) => this.resolvePeer(n));
+  }
+
+  private readonly peerCallbacks = {
+    onEstablished: (peer: Peer, negotiated: NegotiatedCapabilities) => {
+      this.emit("established", { peer: peer.name, negotiated });
+    },
+    onDown: (peer: Peer, reason: DownReason) => {
+      this.emit("down", { peer: peer.name, reason });
+    },
+    onState: (peer: Peer, from: FsmState, to: FsmState) => {
+      this.emit("state", { peer: peer.name, from, to });
+    },
+    onRibIn: (peer: Peer, changes: readonly RibInChange[]) => {
+      if (this.listenerCount("route") === 0) return;
+      for (const c of changes) {
+        if (c.type === "announce") {
+          const r = c.route;
+          this.emit("route", {
+            peer: peer.name,
+            family: r.family,
+            type: "announce",
+            prefix: r.prefix,
+            ...(r.pathId === undefined ? {} : { pathId: r.pathId }),
+            attributes: r.attributes,
+            ...(r.nextHop === undefined ? {} : { nextHop: r.nextHop }),
+          });
+        } else {
+          this.emit("route", {
+            peer: peer.name,
+            family: c.family,
+            type: "withdraw",
+            prefix: c.prefix,
+            ...(c.pathId === undefined ? {} : { pathId: c.pathId }),
+          });
+        }
+      }
+    },
+    onEndOfRib: (peer: Peer, family: AddressFamily) => {
+      this.emit("end-of-rib", { peer: peer.name, family });
+    },
+    onRouteSkipped: (peer: Peer, prefix: string, reason: string) => {
+      log("not sending %s to %s: %s", prefix, peer.name, reason);
+      this.emit("route-skipped", { peer: peer.name, prefix, reason });
+    },
+  };
+}
+
+function canonicalPeerAddress(text: string): string {
+  try {
+    return canonicalAddress(text);
+  } catch {
+    throw new TypeError(`invalid peer address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address`);
+  }
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { AdjRibOut } from "../../src/speaker/adj-rib-out.js";
+import { pathAttributesFor } from "../../src/speaker/path-attributes.js";
+import { normalizeAttributes } from "../../src/speaker/route.js";
+import { buildAnnouncements, buildWithdrawals, nlriWireLength } from "../../src/speaker/update-builder.js";
+import { encodePathAttributes } from "../../src/wire/attributes/index.js";
+import { resolveContext } from "../../src/wire/context.js";
+import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
+import type { AddressFamily, CodecContext, UpdateMessage } from "../../src/wire/types.js";
+import { Writer } from "../../src/wire/writer.js";
+
+const v4 = (n: number) => `10.${(n >> 8) & 255}.${n & 255}.0/24`;
+const v6 = (n: number) => `2001:db8:${(n + 1).toString(16)}::/48`;
+
+function attributesLength(family: AddressFamily, ctx: CodecContext, nextHop: string) {
+  const attributes = pathAttributesFor(
+    family,
+    normalizeAttributes({ med: 7, communities: ["65001:1"] }),
+    { localAsn: 65001, external: true, fourOctetAs: ctx.fourOctetAs },
+    nextHop,
+  );
+  const w = new Writer();
+  encodePathAttributes(w, attributes, ctx);
+  return { attributes, attributesLength: w.offset };
+}
+
+/** Encode each message for real and collect what a receiver decodes from the bytes. */
+function roundTrip(messages: UpdateMessage[], ctx: CodecContext, max: number) {
+  const prefixes: string[] = [];
+  for (const m of messages) {
+    const bytes = encodeMessage(m, ctx);
+    expect(bytes.length).toBeLessThanOrEqual(max);
+    const decoded = decodeMessage(bytes, ctx);
+    if (decoded.type !== "update") throw new Error("not an UPDATE");
+    for (const n of decoded.nlri) prefixes.push(n.prefix);
+    for (const n of decoded.withdrawnRoutes) prefixes.push(n.prefix);
+    const reach = decoded.attributes.mpReach;
+    if (reach !== undefined && reach.family !== null) for (const n of reach.nlri) prefixes.push(n.prefix);
+    const unreach = decoded.attributes.mpUnreach;
+    if (unreach !== undefined && unreach.family !== null)
+      for (const n of unreach.withdrawnRoutes) prefixes.push(n.prefix);
+  }
+  return prefixes;
+}
+
+describe("UPDATE packing", () => {
+  it("counts NLRI octets as RFC 4271 §4.3 lays them out", () => {
+    expect(nlriWireLength("10.0.0.0/8", false)).toBe(2);
+    expect(nlriWireLength("198.51.100.0/24", false)).toBe(4);
+    expect(nlriWireLength("198.51.100.1/32", true)).toBe(9);
+    expect(nlriWireLength("0.0.0.0/0", false)).toBe(1);
+    expect(nlriWireLength("2001:db8::/33", false)).toBe(6);
+  });
+
+  for (const extendedMessage of [false, true]) {
+    const ctx = resolveContext({ fourOctetAs: true, extendedMessage });
+    const max = extendedMessage ? 65535 : 4096;
+
+    it(`fills ${max}-octet UPDATEs with IPv4 /24s and loses none`, () => {
+      const prefixes = Array.from({ length: 20_000 }, (_, i) => v4(i));
+      const { attributes, attributesLength: len } = attributesLength("ipv4-unicast", ctx, "198.51.100.2");
+      const messages = buildAnnouncements(
+        { family: "ipv4-unicast", attributes, attributesLength: len, prefixes },
+        ctx,
+        max,
+      );
+      expect(roundTrip(messages, ctx, max)).toEqual(prefixes);
+      // Every message but the last is full to within one NLRI.
+      const perMessage = Math.floor((max - 23 - len) / 4);
+      expect(messages.length).toBe(Math.ceil(prefixes.length / perMessage));
+    });
+
+    it(`fills ${max}-octet UPDATEs with IPv6 /48s in MP_REACH_NLRI`, () => {
+      const prefixes = Array.from({ length: 9000 }, (_, i) => v6(i));
+      const { attributes, attributesLength: len } = attributesLength("ipv6-unicast", ctx, "2001:db8:100::2");
+      const messages = buildAnnouncements(
+        { family: "ipv6-unicast", attributes, attributesLength: len, prefixes },
+        ctx,
+        max,
+      );
+      expect(roundTrip(messages, ctx, max)).toEqual(prefixes);
+      const perMessage = Math.floor((max - 23 - len - 1) / 7);
+      expect(messages.length).toBe(Math.ceil(prefixes.length / perMessage));
+    });
+
+    it(`packs withdrawals of both families into ${max}-octet UPDATEs`, () => {
+      const v4s = Array.from({ length: 5000 }, (_, i) => v4(i));
+      const v6s = Array.from({ length: 5000 }, (_, i) => v6(i));
+      expect(roundTrip(buildWithdrawals("ipv4-unicast", v4s, ctx, max), ctx, max)).toEqual(v4s);
+      expect(roundTrip(buildWithdrawals("ipv6-unicast", v6s, ctx, max), ctx, max)).toEqual(v6s);
+    });
+  }
+
+  it("gives every NLRI a path id under ADD-PATH", () => {
+    const ctx = resolveContext({ fourOctetAs: true, addPath: ["ipv4-unicast"] });
+    const prefixes = Array.from({ length: 3000 }, (_, i) => v4(i));
+    const { attributes, attributesLength: len } = attributesLength("ipv4-unicast", ctx, "198.51.100.2");
+    const messages = buildAnnouncements(
+      { family: "ipv4-unicast", attributes, attributesLength: len, prefixes },
+      ctx,
+      4096,
+    );
+    expect(roundTrip(messages, ctx, 4096)).toEqual(prefixes);
+    expect(messages.every((m) => m.nlri.every((n) => n.pathId === 1))).toBe(true);
+  });
+});
+
+describe("Adj-RIB-Out", () => {
+  const a = normalizeAttributes({ med: 1 });
+  const b = normalizeAttributes({ med: 2 });
+
+  it("interns equal attributes into one object", () => {
+    expect(normalizeAttributes({ med: 1 })).toBe(a);
+    expect(normalizeAttributes({ communities: ["no-export"] }).communities).toEqual(["65535:65281"]);
+  });
+
+  it("coalesces changes: the last state of each prefix wins", () => {
+    const rib = new AdjRibOut();
+    rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a });
+    rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: b });
+    rib.set("10.0.1.0/24", { family: "ipv4-unicast", attributes: a });
+    rib.delete("10.0.1.0/24");
+    const changes = rib.takeChanges(100);
+    expect([...changes.announce.values()].map((g) => [g.attributes.med, g.prefixes])).toEqual([
+      [2, ["10.0.0.0/24"]],
+    ]);
+    // 10.0.1.0/24 was never sent, so nothing is withdrawn.
+    expect(changes.withdraw.size).toBe(0);
+  });
+
+  it("withdraws only what was sent, and sends nothing twice", () => {
+    const rib = new AdjRibOut();
+    rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a });
+    rib.set("2001:db8::/32", { family: "ipv6-unicast", attributes: a });
+    rib.takeChanges(100);
+    rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a }); // same again: no change
+    expect(rib.dirty.size).toBe(0);
+    rib.delete("2001:db8::/32");
+    rib.delete("10.0.9.0/24"); // never announced
+    const changes = rib.takeChanges(100);
+    expect(changes.announce.size).toBe(0);
+    expect([...changes.withdraw]).toEqual([["ipv6-unicast", ["2001:db8::/32"]]]);
+  });
+
+  it("replays everything desired for a new session and on route refresh", () => {
+    const rib = new AdjRibOut();
+    rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a });
+    rib.set("2001:db8::/32", { family: "ipv6-unicast", attributes: b });
+    rib.takeChanges(100);
+    rib.resetSession();
+    expect(rib.sent.size).toBe(0);
+    expect([...rib.dirty].sort()).toEqual(["10.0.0.0/24", "2001:db8::/32"]);
+    rib.takeChanges(100);
+    rib.resend("ipv6-unicast");
+    expect([...rib.dirty]).toEqual(["2001:db8::/32"]);
+  });
+
+  it("takes changes in bounded batches", () => {
+    const rib = new AdjRibOut();
+    for (let i = 0; i < 250; i++) rib.set(v4(i), { family: "ipv4-unicast", attributes: a });
+    const first = rib.takeChanges(100);
+    expect(first.examined).toBe(100);
+    expect(rib.dirty.size).toBe(150);
+  });
+});
