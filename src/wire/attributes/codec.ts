@@ -1,0 +1,70 @@
+import { BgpError } from "../../errors.js";
+import type { Reader } from "../reader.js";
+import type { CodecContext, PathAttributes } from "../types.js";
+import type { Writer } from "../writer.js";
+
+/** The PathAttributes keys that a typed codec fills (everything but the raw `unknown` list). */
+export type AttributeKey = Exclude<keyof PathAttributes, "unknown">;
+
+/** The value one attribute decodes to. */
+export type AttributeValue<K extends AttributeKey> = NonNullable<PathAttributes[K]>;
+
+/**
+ * One path attribute: its type code, where it goes in `PathAttributes`, the Optional and Transitive
+ * bits it must carry, and how its value (the bytes after the attribute header) is read and written.
+ * `decode` gets a reader bounded to the value and the whole attribute (flags, type, length, value)
+ * as `tlv`, which RFC 4271 §6.3 puts in the NOTIFICATION data; it throws a BgpError whose
+ * `errorHandling` is the RFC 7606 action for that fault.
+ */
+export interface AttributeCodec<K extends AttributeKey> {
+  readonly code: number;
+  readonly name: string;
+  readonly key: K;
+  /** Expected Optional (0x80) and Transitive (0x40) bits; the other flag bits are not compared. */
+  readonly flags: number;
+  decode(reader: Reader, ctx: CodecContext, tlv: Uint8Array): AttributeValue<K>;
+  encode(writer: Writer, value: AttributeValue<K>, ctx: CodecContext): void;
+}
+
+export type AnyAttributeCodec = { [K in AttributeKey]: AttributeCodec<K> }[AttributeKey];
+
+/**
+ * A plain Uint8Array copy of bytes[start, end). Not `slice()`: on a Node Buffer that returns a view
+ * into the (possibly pooled) input instead of a copy.
+ */
+export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
+
+/** Attribute Length Error (3/5) carrying the attribute, with the RFC 7606 action the caller names. */
+export function lengthError(
+  tlv: Uint8Array,
+  code: number,
+  handling: "treat-as-withdraw" | "attribute-discard" | "session-reset" = "treat-as-withdraw",
+): BgpError {
+  return BgpError.attributeLengthError(copyOf(tlv), code, handling);
+}
+
+/** An unsigned 32-bit integer, or a TypeError naming what it was meant to be. */
+export function checkU32(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new TypeError(`${what} must be an integer in 0..4294967295, got ${value}`);
+  }
+  return value;
+}
+
+/** Parse a run of decimal digits in text[from, to) as an unsigned integer no larger than max, or -1. */
+export function parseDecimal(text: string, from: number, to: number, max: number): number {
+  if (to <= from || to - from > 10) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  // No leading zeros, so every number has one spelling.
+  if (to - from > 1 && text.charCodeAt(from) === 48) return -1;
+  return value <= max ? value : -1;
+}

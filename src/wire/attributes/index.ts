@@ -1,0 +1,263 @@
+/*
+ * Path attributes (RFC 4271 §4.3): a sequence of TLVs, each
+ *
+ *   +---------------+---------------+-----------------------------+------------------+
+ *   | Attr. Flags   | Attr. Type    | Length (1, or 2 octets when | Value            |
+ *   |  (1 octet)    |  (1 octet)    |  Extended Length is set)    |                  |
+ *   +---------------+---------------+-----------------------------+------------------+
+ *
+ *   flags: 0x80 Optional, 0x40 Transitive, 0x20 Partial, 0x10 Extended Length
+ *
+ * Decoding applies RFC 7606: faults that it demotes drop the attribute and are reported as
+ * problems; only faults that leave the routes impossible to locate throw (session reset).
+ */
+import { BgpError } from "../../errors.js";
+import { AttributeCode, AttributeFlag, ErrorCode, UpdateErrorSubcode } from "../constants.js";
+import { Reader } from "../reader.js";
+import type { CodecContext, PathAttributes, UnknownAttribute, UpdateProblem } from "../types.js";
+import type { Writer } from "../writer.js";
+import { aggregatorCodec, as4AggregatorCodec } from "./aggregator.js";
+import { as4PathCodec, asPathCodec } from "./as-path.js";
+import { atomicAggregateCodec } from "./atomic-aggregate.js";
+import { type AnyAttributeCodec, type AttributeCodec, type AttributeKey, copyOf } from "./codec.js";
+import { communitiesCodec, extendedCommunitiesCodec, largeCommunitiesCodec } from "./communities.js";
+import { localPrefCodec, medCodec } from "./metrics.js";
+import { mpReachCodec } from "./mp-reach.js";
+import { mpUnreachCodec } from "./mp-unreach.js";
+import { nextHopCodec } from "./next-hop.js";
+import { originCodec } from "./origin.js";
+import { otcCodec } from "./otc.js";
+import { clusterListCodec, originatorIdCodec } from "./reflection.js";
+import { decodeUnknownAttribute, unknownAttributeFlags } from "./unknown.js";
+
+export type { AttributeCodec, AttributeKey } from "./codec.js";
+
+/**
+ * Encoding order. RFC 7606 §5.1: "The MP_REACH_NLRI or MP_UNREACH_NLRI attribute (if present) SHALL
+ * be encoded as the very first path attribute in an UPDATE message"; the rest follow RFC 4271 §5:
+ * "The sender of an UPDATE message SHOULD order path attributes within the UPDATE message in
+ * ascending order of attribute type."
+ */
+export const ATTRIBUTE_CODECS: readonly AnyAttributeCodec[] = [
+  mpReachCodec,
+  mpUnreachCodec,
+  originCodec,
+  asPathCodec,
+  nextHopCodec,
+  medCodec,
+  localPrefCodec,
+  atomicAggregateCodec,
+  aggregatorCodec,
+  communitiesCodec,
+  originatorIdCodec,
+  clusterListCodec,
+  extendedCommunitiesCodec,
+  as4PathCodec,
+  as4AggregatorCodec,
+  largeCommunitiesCodec,
+  otcCodec,
+];
+
+const BY_CODE: readonly (AnyAttributeCodec | undefined)[] = (() => {
+  const table = new Array<AnyAttributeCodec | undefined>(256).fill(undefined);
+  for (const codec of ATTRIBUTE_CODECS) table[codec.code] = codec;
+  return table;
+})();
+
+/** The codec of a type code, or undefined for one kept raw. */
+export function attributeCodec(code: number): AnyAttributeCodec | undefined {
+  return BY_CODE[code];
+}
+
+export interface DecodedPathAttributes {
+  readonly attributes: PathAttributes;
+  /** RFC 7606 problems short of a session reset, in wire order; empty when the attributes were clean. */
+  readonly problems: UpdateProblem[];
+  /** Type codes that appeared on the wire (seen[code] === 1), kept even when the attribute was dropped. */
+  readonly seen: Uint8Array;
+}
+
+function problemOf(error: BgpError, attributeCode: number): UpdateProblem {
+  return {
+    action: error.errorHandling === "attribute-discard" ? "attribute-discard" : "treat-as-withdraw",
+    code: error.code,
+    subcode: error.subcode,
+    attributeCode: error.attributeCode ?? attributeCode,
+    reason: error.message,
+  };
+}
+
+const MP_CODES_MASK = (code: number): boolean =>
+  code === AttributeCode.MP_REACH_NLRI || code === AttributeCode.MP_UNREACH_NLRI;
+
+/**
+ * Decode the path attributes in bytes[start, end) (the UPDATE's Path Attributes field).
+ * Throws BgpError only for session-reset faults.
+ */
+export function decodePathAttributes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  ctx: CodecContext,
+): DecodedPathAttributes {
+  const out: Record<string, unknown> = {};
+  const problems: UpdateProblem[] = [];
+  const seen = new Uint8Array(256);
+  let unknown: UnknownAttribute[] | undefined;
+  let o = start;
+  while (o < end) {
+    const flags = bytes[o];
+    const headerLength = flags & AttributeFlag.EXTENDED_LENGTH ? 4 : 3;
+    // RFC 7606 §4: when "fewer than three octets remain (or fewer than four octets, if the Attribute
+    // Flags field has the Extended Length bit set) when beginning to parse the attribute", "the
+    // treat-as-withdraw approach MUST be used" and the Total Attribute Length locates the NLRI.
+    if (end - o < headerLength) {
+      problems.push({
+        action: "treat-as-withdraw",
+        code: ErrorCode.UPDATE_MESSAGE,
+        subcode: UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST,
+        reason: `${end - o} octets left over after the last attribute`,
+      });
+      break;
+    }
+    const code = bytes[o + 1];
+    const length = headerLength === 4 ? (bytes[o + 2] << 8) | bytes[o + 3] : bytes[o + 2];
+    const valueStart = o + headerLength;
+    const valueEnd = valueStart + length;
+    if (valueEnd > end) {
+      const tlv = copyOf(bytes, o, end);
+      // RFC 7606 §5.3 / §7.11: an MP attribute we cannot read hides routes we cannot withdraw.
+      if (MP_CODES_MASK(code))
+        throw BgpError.optionalAttributeError(
+          tlv,
+          code,
+          "session-reset",
+          `attribute ${code} overruns the path attributes`,
+        );
+      // RFC 7606 §4: when "the length of the last encountered path attribute would cause the Total
+      // Attribute Length to be exceeded", treat-as-withdraw, and rely on Total Attribute Length.
+      problems.push(problemOf(BgpError.attributeLengthError(tlv, code), code));
+      break;
+    }
+    const tlv = bytes.subarray(o, valueEnd);
+    o = valueEnd;
+    if (seen[code] === 1) {
+      // RFC 7606 §3.g: "If the MP_REACH_NLRI attribute or the MP_UNREACH_NLRI attribute appears more
+      // than once in the UPDATE message, then a NOTIFICATION message MUST be sent with the Error
+      // Subcode 'Malformed Attribute List'. If any other attribute (whether recognized or
+      // unrecognized) appears more than once in an UPDATE message, then all the occurrences of the
+      // attribute other than the first one SHALL be discarded and the UPDATE message will continue
+      // to be processed."
+      if (MP_CODES_MASK(code))
+        throw BgpError.malformedAttributeList(`attribute ${code} appears more than once`);
+      problems.push({
+        action: "attribute-discard",
+        code: ErrorCode.UPDATE_MESSAGE,
+        subcode: UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST,
+        attributeCode: code,
+        reason: `attribute ${code} appears more than once; the first is kept`,
+      });
+      continue;
+    }
+    seen[code] = 1;
+    const codec = BY_CODE[code];
+    if (codec === undefined) {
+      if ((flags & AttributeFlag.OPTIONAL) === 0) {
+        // RFC 4271 §6.3: "If any of the well-known mandatory attributes are not recognized, then the
+        // Error Subcode MUST be set to Unrecognized Well-known Attribute." (treat-as-withdraw here)
+        problems.push(problemOf(BgpError.unrecognizedWellKnownAttribute(copyOf(tlv), code), code));
+        continue;
+      }
+      unknown ??= [];
+      unknown.push(decodeUnknownAttribute(flags, code, bytes, valueStart, valueEnd));
+      continue;
+    }
+    // RFC 7606 §3.c: "If the value of either the Optional or Transitive bits in the Attribute Flags is
+    // in conflict with their specified values, then the attribute MUST be treated as malformed and
+    // the 'treat-as-withdraw' approach used".
+    if ((flags & (AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE)) !== codec.flags) {
+      problems.push(problemOf(BgpError.attributeFlagsError(copyOf(tlv), code), code));
+      // The MP attributes are still read: treat-as-withdraw needs the routes they carry.
+      if (!MP_CODES_MASK(code)) continue;
+    }
+    const reader = new Reader(bytes, valueStart, valueEnd, () =>
+      BgpError.attributeLengthError(copyOf(tlv), code),
+    );
+    try {
+      out[codec.key] = codec.decode(reader, ctx, tlv);
+    } catch (error) {
+      if (!(error instanceof BgpError) || error.errorHandling === "session-reset") throw error;
+      problems.push(problemOf(error, code));
+    }
+  }
+  if (unknown !== undefined) out.unknown = unknown;
+  return { attributes: out as PathAttributes, problems, seen };
+}
+
+/** Write flags, type and a 1-octet length placeholder; returns where the attribute starts. */
+function beginAttribute(writer: Writer, flags: number, code: number): number {
+  const at = writer.offset;
+  writer
+    .u8(flags & ~AttributeFlag.EXTENDED_LENGTH)
+    .u8(code)
+    .u8(0);
+  return at;
+}
+
+/**
+ * Fill in the length of the attribute begun at `at`. RFC 4271 §4.3: the Extended Length bit
+ * "defines whether the Attribute Length is one octet (if set to 0) or two octets (if set to 1)";
+ * it is used when the value needs it (or `extended` asks for it), moving the value one octet on.
+ */
+function endAttribute(writer: Writer, at: number, extended: boolean): void {
+  const length = writer.offset - at - 3;
+  if (length <= 255 && !extended) {
+    writer.setU8(at + 2, length);
+    return;
+  }
+  if (length > 0xffff)
+    throw new RangeError(`attribute ${writer.getU8(at + 1)} is ${length} octets, over 65535`);
+  writer.u8(0);
+  for (let i = writer.offset - 1; i > at + 3; i--) writer.setU8(i, writer.getU8(i - 1));
+  writer.setU8(at, writer.getU8(at) | AttributeFlag.EXTENDED_LENGTH);
+  writer.setU8(at + 2, length >>> 8);
+  writer.setU8(at + 3, length & 0xff);
+}
+
+function encodeOne<K extends AttributeKey>(
+  writer: Writer,
+  codec: AttributeCodec<K>,
+  value: NonNullable<PathAttributes[K]>,
+  ctx: CodecContext,
+): void {
+  const at = beginAttribute(writer, codec.flags, codec.code);
+  codec.encode(writer, value, ctx);
+  endAttribute(writer, at, false);
+}
+
+function encodeUnknown(writer: Writer, attribute: UnknownAttribute): void {
+  const flags = unknownAttributeFlags(attribute);
+  const at = beginAttribute(writer, flags, attribute.code);
+  writer.bytes(attribute.data);
+  // An Extended Length bit that came with the attribute is kept, so it goes out as it came in.
+  endAttribute(writer, at, (flags & AttributeFlag.EXTENDED_LENGTH) !== 0);
+}
+
+/**
+ * Write the path attribute TLVs (not the Total Path Attribute Length in front of them): the MP
+ * attributes first, then ascending type code, unknown attributes slotted in by their code.
+ */
+export function encodePathAttributes(writer: Writer, attributes: PathAttributes, ctx: CodecContext): void {
+  let unknown = attributes.unknown ?? [];
+  if (unknown.length > 1) unknown = [...unknown].sort((a, b) => a.code - b.code);
+  let next = 0;
+  for (const codec of ATTRIBUTE_CODECS) {
+    const value = attributes[codec.key];
+    if (!MP_CODES_MASK(codec.code)) {
+      while (next < unknown.length && unknown[next].code < codec.code) encodeUnknown(writer, unknown[next++]);
+    }
+    if (value === undefined) continue;
+    encodeOne(writer, codec as AttributeCodec<typeof codec.key>, value as never, ctx);
+  }
+  while (next < unknown.length) encodeUnknown(writer, unknown[next++]);
+}

@@ -1,0 +1,40 @@
+/*
+ * MULTI_EXIT_DISC (type 4, optional non-transitive) and LOCAL_PREF (type 5, well-known),
+ * RFC 4271 §4.3 and §5.1.4-5: one 4-octet unsigned integer each.
+ *
+ *   +-------------------------------+
+ *   | value (4 octets)              |
+ *   +-------------------------------+
+ */
+import { AttributeCode, AttributeFlag } from "../constants.js";
+import { type AttributeCodec, checkU32, lengthError } from "./codec.js";
+
+export const medCodec: AttributeCodec<"med"> = {
+  code: AttributeCode.MULTI_EXIT_DISC,
+  name: "MULTI_EXIT_DISC",
+  key: "med",
+  flags: AttributeFlag.OPTIONAL,
+  decode(reader, _ctx, tlv) {
+    // RFC 7606 §7.4: malformed "if its length is not 4" ... "treat-as-withdraw".
+    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.MULTI_EXIT_DISC);
+    return reader.u32();
+  },
+  encode(writer, value) {
+    writer.u32(checkU32(value, "MULTI_EXIT_DISC"));
+  },
+};
+
+export const localPrefCodec: AttributeCodec<"localPref"> = {
+  code: AttributeCode.LOCAL_PREF,
+  name: "LOCAL_PREF",
+  key: "localPref",
+  flags: AttributeFlag.TRANSITIVE,
+  decode(reader, _ctx, tlv) {
+    // RFC 7606 §7.5: malformed "if its length is not 4" ... "treat-as-withdraw".
+    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.LOCAL_PREF);
+    return reader.u32();
+  },
+  encode(writer, value) {
+    writer.u32(checkU32(value, "LOCAL_PREF"));
+  },
+};

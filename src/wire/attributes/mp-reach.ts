@@ -1,0 +1,130 @@
+/*
+ * MP_REACH_NLRI (type 14), RFC 4760 §3: optional non-transitive, routes of any AFI/SAFI.
+ *
+ *   +---------------------------------------------------------+
+ *   | Address Family Identifier (2 octets)                    |
+ *   +---------------------------------------------------------+
+ *   | Subsequent Address Family Identifier (1 octet)          |
+ *   +---------------------------------------------------------+
+ *   | Length of Next Hop Network Address (1 octet)            |
+ *   +---------------------------------------------------------+
+ *   | Network Address of Next Hop (variable)                  |
+ *   +---------------------------------------------------------+
+ *   | Reserved (1 octet)                                      |
+ *   +---------------------------------------------------------+
+ *   | Network Layer Reachability Information (variable)       |
+ *   +---------------------------------------------------------+
+ *
+ * IPv6 next hop: 16 octets global, or 32 = global + link-local (RFC 2545 §3). IPv4 unicast may
+ * carry an IPv6 next hop of 16 or 32 octets (RFC 8950 §3). A 4-octet IPv4 next hop is accepted for
+ * IPv6 unicast too, because ExaBGP sends one when told to. Other families are kept raw.
+ */
+import { BgpError } from "../../errors.js";
+import { formatIpv4, formatIpv6, parseIpv4Into, parseIpv6Into } from "../address.js";
+import { AttributeCode, AttributeFlag } from "../constants.js";
+import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
+import { decodeNlri, encodeNlri } from "../prefix.js";
+import type { AddressFamily, CodecContext, MpReach, MpReachUnicast } from "../types.js";
+import type { Writer } from "../writer.js";
+import { type AttributeCodec, copyOf } from "./codec.js";
+
+/** RFC 4760 §7: a bad MP attribute is an Optional Attribute Error, and RFC 7606 §7.11 a session reset. */
+export function mpError(tlv: Uint8Array, code: number, why: string): BgpError {
+  return BgpError.optionalAttributeError(copyOf(tlv), code, "session-reset", why);
+}
+
+/** Decode the NLRI of an MP attribute, turning a bad prefix into the MP attribute's own error. */
+export function decodeMpNlri(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: AddressFamily,
+  ctx: CodecContext,
+  tlv: Uint8Array,
+  code: number,
+): MpReachUnicast["nlri"] {
+  try {
+    return decodeNlri(bytes, start, end, family, ctx.addPath.includes(family));
+  } catch (error) {
+    if (!(error instanceof BgpError)) throw error;
+    // RFC 7606 §5.3: if the NLRI of an MP attribute cannot be parsed, "session reset" (or
+    // "AFI/SAFI disable") is the only choice, since the routes to withdraw are unknown.
+    throw mpError(
+      tlv,
+      code,
+      `${code === AttributeCode.MP_REACH_NLRI ? "MP_REACH_NLRI" : "MP_UNREACH_NLRI"}: ${error.message}`,
+    );
+  }
+}
+
+export const mpReachCodec: AttributeCodec<"mpReach"> = {
+  code: AttributeCode.MP_REACH_NLRI,
+  name: "MP_REACH_NLRI",
+  key: "mpReach",
+  flags: AttributeFlag.OPTIONAL,
+  decode(reader, ctx, tlv): MpReach {
+    const code = AttributeCode.MP_REACH_NLRI;
+    if (reader.remaining < 5) throw mpError(tlv, code, "MP_REACH_NLRI shorter than its fixed fields");
+    const afi = reader.u16();
+    const safi = reader.u8();
+    const nextHopLength = reader.u8();
+    // RFC 7606 §7.11: the next hop length must leave room for itself and the Reserved octet, else
+    // the NLRI cannot be located and "session reset" or "AFI/SAFI disable" MUST be used.
+    if (nextHopLength + 1 > reader.remaining) {
+      throw mpError(tlv, code, `MP_REACH_NLRI next hop length ${nextHopLength} overruns the attribute`);
+    }
+    const family = afiSafiToFamily(afi, safi);
+    if (family === null) {
+      const nextHopBytes = copyOf(reader.view(nextHopLength));
+      reader.u8(); // Reserved
+      return { family: null, afi, safi, nextHopBytes, nlriBytes: copyOf(reader.view(reader.remaining)) };
+    }
+    // RFC 7606 §7.11: "If the Length of Next Hop Network Address field of the MP_REACH attribute
+    // is inconsistent with that which was expected, the attribute is considered malformed."
+    if (nextHopLength !== 4 && nextHopLength !== 16 && nextHopLength !== 32)
+      throw mpError(tlv, code, `next hop length ${nextHopLength} does not fit ${family}`);
+    const hop = reader.view(nextHopLength);
+    reader.u8(); // Reserved: "MUST be set to 0, and SHOULD be ignored upon receipt" (RFC 4760 §3)
+    const nlri = decodeMpNlri(reader.bytes, reader.offset, reader.end, family, ctx, tlv, code);
+    reader.offset = reader.end;
+    if (nextHopLength === 4) return { family, afi, safi, nextHop: formatIpv4(hop), nlri };
+    const nextHop = formatIpv6(hop);
+    if (nextHopLength === 16) return { family, afi, safi, nextHop, nlri };
+    return { family, afi, safi, nextHop, linkLocalNextHop: formatIpv6(hop, 16), nlri };
+  },
+  encode(writer, value, ctx) {
+    if (value.family === null) {
+      writer.u16(value.afi).u8(value.safi).u8(value.nextHopBytes.length).bytes(value.nextHopBytes);
+      writer.u8(0).bytes(value.nlriBytes);
+      return;
+    }
+    const { family } = value;
+    const { afi, safi } = familyToAfiSafi(family);
+    writer.u16(afi).u8(safi);
+    writeNextHop(writer, value);
+    writer.u8(0); // Reserved
+    const addPath = ctx.addPath.includes(family);
+    for (const nlri of value.nlri) encodeNlri(writer, nlri, family, addPath);
+  },
+};
+
+function writeNextHop(writer: Writer, value: MpReachUnicast): void {
+  const hop = new Uint8Array(32);
+  if (!value.nextHop.includes(":")) {
+    if (value.linkLocalNextHop !== undefined) {
+      throw new TypeError(`a link-local next hop goes with an IPv6 next hop, not ${value.nextHop}`);
+    }
+    if (!parseIpv4Into(value.nextHop, hop)) throw new TypeError(`not an IPv4 next hop: ${value.nextHop}`);
+    writer.u8(4).bytes(hop.subarray(0, 4));
+    return;
+  }
+  if (!parseIpv6Into(value.nextHop, hop)) throw new TypeError(`not an IPv6 next hop: ${value.nextHop}`);
+  if (value.linkLocalNextHop === undefined) {
+    writer.u8(16).bytes(hop.subarray(0, 16));
+    return;
+  }
+  if (!parseIpv6Into(value.linkLocalNextHop, hop, 16)) {
+    throw new TypeError(`not an IPv6 link-local next hop: ${value.linkLocalNextHop}`);
+  }
+  writer.u8(32).bytes(hop);
+}

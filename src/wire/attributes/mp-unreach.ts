@@ -1,0 +1,47 @@
+/*
+ * MP_UNREACH_NLRI (type 15), RFC 4760 §4: optional non-transitive, withdrawals of any AFI/SAFI.
+ *
+ *   +---------------------------------------------------------+
+ *   | Address Family Identifier (2 octets)                    |
+ *   +---------------------------------------------------------+
+ *   | Subsequent Address Family Identifier (1 octet)          |
+ *   +---------------------------------------------------------+
+ *   | Withdrawn Routes (variable)                             |
+ *   +---------------------------------------------------------+
+ */
+import { AttributeCode, AttributeFlag } from "../constants.js";
+import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
+import { encodeNlri } from "../prefix.js";
+import type { MpUnreach } from "../types.js";
+import { type AttributeCodec, copyOf } from "./codec.js";
+import { decodeMpNlri, mpError } from "./mp-reach.js";
+
+export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
+  code: AttributeCode.MP_UNREACH_NLRI,
+  name: "MP_UNREACH_NLRI",
+  key: "mpUnreach",
+  flags: AttributeFlag.OPTIONAL,
+  decode(reader, ctx, tlv): MpUnreach {
+    const code = AttributeCode.MP_UNREACH_NLRI;
+    if (reader.remaining < 3) throw mpError(tlv, code, "MP_UNREACH_NLRI shorter than its AFI and SAFI");
+    const afi = reader.u16();
+    const safi = reader.u8();
+    const family = afiSafiToFamily(afi, safi);
+    if (family === null)
+      return { family: null, afi, safi, withdrawnBytes: copyOf(reader.view(reader.remaining)) };
+    const withdrawnRoutes = decodeMpNlri(reader.bytes, reader.offset, reader.end, family, ctx, tlv, code);
+    reader.offset = reader.end;
+    return { family, afi, safi, withdrawnRoutes };
+  },
+  encode(writer, value, ctx) {
+    if (value.family === null) {
+      writer.u16(value.afi).u8(value.safi).bytes(value.withdrawnBytes);
+      return;
+    }
+    const { family } = value;
+    const { afi, safi } = familyToAfiSafi(family);
+    writer.u16(afi).u8(safi);
+    const addPath = ctx.addPath.includes(family);
+    for (const nlri of value.withdrawnRoutes) encodeNlri(writer, nlri, family, addPath);
+  },
+};

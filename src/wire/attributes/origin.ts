@@ -1,0 +1,33 @@
+/*
+ * ORIGIN (type 1), RFC 4271 §4.3 and §5.1.1: well-known mandatory, one octet.
+ *
+ *   +--------+
+ *   | origin |   0 = IGP, 1 = EGP, 2 = INCOMPLETE
+ *   +--------+
+ */
+import { BgpError } from "../../errors.js";
+import { AttributeCode, AttributeFlag } from "../constants.js";
+import type { Origin } from "../types.js";
+import { type AttributeCodec, copyOf, lengthError } from "./codec.js";
+
+const ORIGINS: readonly Origin[] = ["igp", "egp", "incomplete"];
+
+export const originCodec: AttributeCodec<"origin"> = {
+  code: AttributeCode.ORIGIN,
+  name: "ORIGIN",
+  key: "origin",
+  flags: AttributeFlag.TRANSITIVE,
+  decode(reader, _ctx, tlv) {
+    // RFC 7606 §7.1: "The attribute is considered malformed if its length is not 1 or it has an
+    // undefined value" ... "SHALL be handled using the approach of treat-as-withdraw".
+    if (reader.remaining !== 1) throw lengthError(tlv, AttributeCode.ORIGIN);
+    const value = reader.u8();
+    if (value >= ORIGINS.length) throw BgpError.invalidOrigin(copyOf(tlv));
+    return ORIGINS[value];
+  },
+  encode(writer, value) {
+    const index = ORIGINS.indexOf(value);
+    if (index < 0) throw new TypeError(`ORIGIN must be igp, egp or incomplete, got ${String(value)}`);
+    writer.u8(index);
+  },
+};

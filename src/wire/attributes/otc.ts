@@ -1,0 +1,25 @@
+/*
+ * OTC, Only To Customer (type 35), RFC 9234 §5: optional transitive, one AS number.
+ *
+ *   +-------------------------------+
+ *   | AS (4 octets)                 |
+ *   +-------------------------------+
+ */
+import { AttributeCode, AttributeFlag } from "../constants.js";
+import { type AttributeCodec, checkU32, lengthError } from "./codec.js";
+
+export const otcCodec: AttributeCodec<"otc"> = {
+  code: AttributeCode.OTC,
+  name: "OTC",
+  key: "otc",
+  flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  decode(reader, _ctx, tlv) {
+    // RFC 9234 §5: an OTC attribute whose length is not 4 is malformed, and the UPDATE is handled
+    // with RFC 7606 "treat-as-withdraw".
+    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.OTC);
+    return reader.u32();
+  },
+  encode(writer, value) {
+    writer.u32(checkU32(value, "OTC"));
+  },
+};

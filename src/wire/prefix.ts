@@ -1,0 +1,229 @@
+/*
+ * NLRI and withdrawn-route entries (RFC 4271 §4.3, RFC 4760 §5), with the ADD-PATH path
+ * identifier in front when it was negotiated for the family (RFC 7911 §3):
+ *
+ *   +--------------------------------+
+ *   | Path Identifier (4 octets)     |   only with ADD-PATH
+ *   +--------------------------------+
+ *   | Length (1 octet, in bits)      |
+ *   +--------------------------------+
+ *   | Prefix (ceil(Length / 8) octets)|
+ *   +--------------------------------+
+ *
+ * This is the hot loop of every UPDATE, so IPv4 is parsed and formatted by hand with lookup
+ * tables; ip-num only validates what users type (`canonicalPrefix`).
+ */
+import { Validator } from "ip-num";
+import { BgpError } from "../errors.js";
+import { formatIpv6, parseIpv4Into, parseIpv6Into } from "./address.js";
+import type { AddressFamily, Nlri } from "./types.js";
+import type { Writer } from "./writer.js";
+
+const DECIMAL_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
+const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const SLASH_LENGTH: readonly string[] = Array.from({ length: 129 }, (_, i) => `/${i}`);
+const SCRATCH_V6 = new Uint8Array(16);
+
+/**
+ * Decode the NLRI entries in bytes[start, end) (the UPDATE's Withdrawn Routes or NLRI field, or
+ * the NLRI of an MP attribute). Throws 3/10 Invalid Network Field on a prefix that cannot be
+ * parsed: RFC 7606 §5.3 leaves no softer handling when the NLRI cannot be located.
+ */
+export function decodeNlri(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: AddressFamily,
+  addPath: boolean,
+): Nlri[] {
+  return family === "ipv4-unicast"
+    ? decodeIpv4Nlri(bytes, start, end, addPath)
+    : decodeIpv6Nlri(bytes, start, end, addPath);
+}
+
+function decodeIpv4Nlri(bytes: Uint8Array, start: number, end: number, addPath: boolean): Nlri[] {
+  const out: Nlri[] = [];
+  let o = start;
+  while (o < end) {
+    let pathId = 0;
+    if (addPath) {
+      if (o + 5 > end) throw BgpError.invalidNetworkField("path identifier runs past the end of the field");
+      pathId = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+      o += 4;
+    }
+    const length = bytes[o++];
+    // RFC 4271 §6.3: "The NLRI field in the UPDATE message is checked for syntactic validity. If the
+    // field is syntactically incorrect, then the Error Subcode is set to Invalid Network Field."
+    if (length > 32) throw BgpError.invalidNetworkField(`IPv4 prefix length ${length} exceeds 32`);
+    const size = (length + 7) >> 3;
+    if (o + size > end) throw BgpError.invalidNetworkField("prefix runs past the end of the field");
+    let address = 0;
+    if (size > 0) {
+      address = bytes[o] << 24;
+      if (size > 1) {
+        address |= bytes[o + 1] << 16;
+        if (size > 2) {
+          address |= bytes[o + 2] << 8;
+          if (size > 3) address |= bytes[o + 3];
+        }
+      }
+      // RFC 4271 §4.3: "the value of trailing bits is irrelevant", so they are cleared.
+      address &= -1 << (32 - length);
+    }
+    o += size;
+    const prefix =
+      DECIMAL_DOT[address >>> 24] +
+      DECIMAL_DOT[(address >>> 16) & 0xff] +
+      DECIMAL_DOT[(address >>> 8) & 0xff] +
+      DECIMAL[address & 0xff] +
+      SLASH_LENGTH[length];
+    out.push(addPath ? { prefix, pathId } : { prefix });
+  }
+  return out;
+}
+
+function decodeIpv6Nlri(bytes: Uint8Array, start: number, end: number, addPath: boolean): Nlri[] {
+  const out: Nlri[] = [];
+  const scratch = SCRATCH_V6;
+  let o = start;
+  while (o < end) {
+    let pathId = 0;
+    if (addPath) {
+      if (o + 5 > end) throw BgpError.invalidNetworkField("path identifier runs past the end of the field");
+      pathId = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+      o += 4;
+    }
+    const length = bytes[o++];
+    if (length > 128) throw BgpError.invalidNetworkField(`IPv6 prefix length ${length} exceeds 128`);
+    const size = (length + 7) >> 3;
+    if (o + size > end) throw BgpError.invalidNetworkField("prefix runs past the end of the field");
+    scratch.fill(0);
+    for (let i = 0; i < size; i++) scratch[i] = bytes[o + i];
+    // RFC 4271 §4.3: "the value of trailing bits is irrelevant", so they are cleared.
+    if ((length & 7) !== 0) scratch[size - 1] &= 0xff << (8 - (length & 7));
+    o += size;
+    const prefix = formatIpv6(scratch) + SLASH_LENGTH[length];
+    out.push(addPath ? { prefix, pathId } : { prefix });
+  }
+  return out;
+}
+
+/**
+ * Write one NLRI entry. Under ADD-PATH a missing `pathId` is written as 0. Throws TypeError when
+ * the prefix is not valid text of the family or has host bits set.
+ */
+export function encodeNlri(writer: Writer, nlri: Nlri, family: AddressFamily, addPath: boolean): void {
+  if (addPath) writer.u32(nlri.pathId ?? 0);
+  if (family === "ipv4-unicast") encodeIpv4Prefix(writer, nlri.prefix);
+  else encodeIpv6Prefix(writer, nlri.prefix);
+}
+
+function badPrefix(text: string, family: string, why = "not a valid prefix"): TypeError {
+  return new TypeError(`${why} (${family}): ${JSON.stringify(text)}`);
+}
+
+/** Parse the prefix length after the slash at `slash`, or -1. Decimal without leading zeros. */
+function parseLength(text: string, slash: number, max: number): number {
+  const n = text.length;
+  if (slash < 0 || slash + 1 >= n || n - slash > 4) return -1;
+  let length = 0;
+  for (let i = slash + 1; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    length = length * 10 + (c - 48);
+  }
+  if (n - slash > 2 && text.charCodeAt(slash + 1) === 48) return -1;
+  return length <= max ? length : -1;
+}
+
+/** "a.b.c.d/len", canonical (no leading zeros), host bits zero; written as length + octets. */
+function encodeIpv4Prefix(writer: Writer, text: string): void {
+  const n = text.length;
+  let address = 0;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) throw badPrefix(text, "ipv4-unicast");
+      value = value * 10 + (c - 48);
+      if (value > 255) throw badPrefix(text, "ipv4-unicast");
+      digits++;
+    } else if (c === 46 /* . */ && digits > 0 && dots < 3) {
+      address = (address << 8) | value;
+      dots++;
+      value = 0;
+      digits = 0;
+    } else if (c === 47 /* / */) {
+      break;
+    } else {
+      throw badPrefix(text, "ipv4-unicast");
+    }
+  }
+  if (dots !== 3 || digits === 0) throw badPrefix(text, "ipv4-unicast");
+  address = (address << 8) | value;
+  const length = parseLength(text, i, 32);
+  if (length < 0) throw badPrefix(text, "ipv4-unicast");
+  // Host bits must be zero: the text must name exactly the prefix that goes on the wire.
+  if (length < 32 && (address & (-1 >>> length)) !== 0)
+    throw badPrefix(text, "ipv4-unicast", "host bits set");
+  writer.u8(length);
+  if (length > 0) {
+    writer.u8(address >>> 24);
+    if (length > 8) {
+      writer.u8(address >>> 16);
+      if (length > 16) {
+        writer.u8(address >>> 8);
+        if (length > 24) writer.u8(address);
+      }
+    }
+  }
+}
+
+function encodeIpv6Prefix(writer: Writer, text: string): void {
+  const slash = text.lastIndexOf("/");
+  const length = parseLength(text, slash, 128);
+  const scratch = SCRATCH_V6;
+  if (length < 0 || !parseIpv6Into(text.slice(0, slash), scratch)) throw badPrefix(text, "ipv6-unicast");
+  const size = (length + 7) >> 3;
+  let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
+  for (let i = size; i < 16; i++) host |= scratch[i];
+  if (host !== 0) throw badPrefix(text, "ipv6-unicast", "host bits set");
+  writer.u8(length);
+  for (let i = 0; i < size; i++) writer.u8(scratch[i]);
+}
+
+/** Octets one NLRI entry of this prefix takes on the wire (for packing UPDATEs). */
+export function nlriLength(prefix: string, addPath: boolean): number {
+  const length = parseLength(prefix, prefix.lastIndexOf("/"), 128);
+  if (length < 0) throw new TypeError(`not a prefix: ${JSON.stringify(prefix)}`);
+  return (addPath ? 5 : 1) + ((length + 7) >> 3);
+}
+
+/**
+ * Validate a prefix a user typed and return its family and canonical text ("198.51.100.0/24",
+ * "2001:db8::/32" in RFC 5952 form). Throws TypeError when it is not a prefix or has host bits set.
+ */
+export function canonicalPrefix(text: string): { family: AddressFamily; prefix: string } {
+  if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
+  const slash = text.lastIndexOf("/");
+  if (text.includes(":")) {
+    if (!Validator.isValidIPv6CidrNotation(text)[0]) throw badPrefix(text, "ipv6-unicast");
+    if (!Validator.isValidIPv6CidrRange(text)[0]) throw badPrefix(text, "ipv6-unicast", "host bits set");
+    const bytes = new Uint8Array(16);
+    const length = parseLength(text, slash, 128);
+    if (length < 0 || !parseIpv6Into(text.slice(0, slash), bytes)) throw badPrefix(text, "ipv6-unicast");
+    return { family: "ipv6-unicast", prefix: formatIpv6(bytes) + SLASH_LENGTH[length] };
+  }
+  if (!Validator.isValidIPv4CidrNotation(text)[0]) throw badPrefix(text, "ipv4-unicast");
+  if (!Validator.isValidIPv4CidrRange(text)[0]) throw badPrefix(text, "ipv4-unicast", "host bits set");
+  const bytes = new Uint8Array(4);
+  const length = parseLength(text, slash, 32);
+  if (length < 0 || !parseIpv4Into(text.slice(0, slash), bytes)) throw badPrefix(text, "ipv4-unicast");
+  return {
+    family: "ipv4-unicast",
+    prefix: `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}${SLASH_LENGTH[length]}`,
+  };
+}
