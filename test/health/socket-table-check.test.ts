@@ -87,7 +87,7 @@ describe("checkSocketTable against real sockets on 127.0.0.1", () => {
       return result.ok ? undefined : result;
     });
     expect(stuck.reason).toBe(`1 connection(s) with send queue > 65536 bytes on 127.0.0.1:${port}`);
-    expect((stuck.details?.stuck as string[])[0]).toMatch(/^127\.0\.0\.1:\d+ tx \d+$/);
+    expect(stuck.details?.stuck).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ tx \d+$/)]);
     expect(
       (await checkSocketTable({ ...options, sendQueue: { thresholdBytes: 65536, maxConnections: 1 } })).ok,
     ).toBe(true);
