@@ -62,6 +62,23 @@ export function familyOfExabgpName(name: string): [number, number] | undefined {
   return FAMILIES[name];
 }
 
+/**
+ * RFC 4724 §2: End-of-RIB is an empty UPDATE for IPv4 unicast, else an UPDATE with only an empty
+ * MP_UNREACH_NLRI. endOfRibFamily names only our families; for others the raw shape is checked.
+ */
+export function checkEndOfRib(m: UpdateMessage, afi: number, safi: number): void {
+  const family = afi === 1 && safi === 1 ? "ipv4-unicast" : afi === 2 && safi === 1 ? "ipv6-unicast" : undefined;
+  if (family !== undefined) {
+    expect(endOfRibFamily(m)).toBe(family);
+    return;
+  }
+  expect(endOfRibFamily(m)).toBeNull();
+  expect(m.withdrawnRoutes).toEqual([]);
+  expect(m.nlri).toEqual([]);
+  expect(Object.keys(m.attributes)).toEqual(["mpUnreach"]);
+  expect(m.attributes.mpUnreach).toEqual({ family: null, afi, safi, withdrawnBytes: new Uint8Array(0) });
+}
+
 function pathIdOf(info: unknown): number | undefined {
   return typeof info === "string" ? ipv4ToNumber(info) : undefined;
 }
@@ -338,7 +355,7 @@ export function checkExabgpCommand(m: UpdateMessage, command: string): void {
   const words = command.replace(/\[/g, " [ ").replace(/\]/g, " ] ").trim().split(/\s+/);
   if (words[0] === "announce" && words[1] === "eor") {
     const [afi, safi] = FAMILIES[`${words[2]} ${words[3]}`];
-    expect(endOfRibFamily(m)).toEqual({ afi, safi });
+    checkEndOfRib(m, afi, safi);
     return;
   }
   if (words[0] === "withdraw" && words[1] === "route") {
