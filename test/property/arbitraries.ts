@@ -110,9 +110,13 @@ const extendedCommunity = fc
   .uint8Array({ minLength: 8, maxLength: 8 })
   .map((b) => Buffer.from(b).toString("hex"));
 
-/** Optional (0x80) unknown attributes, with codes no registry entry claims and no extended-length bit. */
+/**
+ * Optional (0x80) unknown attributes with codes no registry entry claims. Optional transitive ones
+ * carry the Partial bit, which the encoder sets when passing them on (RFC 4271 §5); an Extended
+ * Length bit is kept as received.
+ */
 const unknownAttributeArb: fc.Arbitrary<UnknownAttribute> = fc.record({
-  flags: fc.constantFrom(0x80, 0xc0, 0xe0),
+  flags: fc.constantFrom(0x80, 0x90, 0xe0, 0xf0),
   code: fc.integer({ min: 100, max: 254 }),
   data: fc.uint8Array({ minLength: 0, maxLength: 40 }),
 });
@@ -200,8 +204,11 @@ function attributesArb(ctx: CodecContext, announcesNlri: boolean): fc.Arbitrary<
       as4Aggregator: ctx.fourOctetAs ? fc.constant(undefined) : maybe(aggregatorArb(u32)),
       largeCommunities: maybe(fc.array(largeCommunity, { minLength: 1, maxLength: 6 })),
       otc: maybe(u32),
+      // Encoded in ascending type code (RFC 4271 §5 "SHOULD"), so decoded in that order.
       unknown: maybe(
-        fc.uniqueArray(unknownAttributeArb, { minLength: 1, maxLength: 3, selector: (u) => u.code }),
+        fc
+          .uniqueArray(unknownAttributeArb, { minLength: 1, maxLength: 3, selector: (u) => u.code })
+          .map((list) => [...list].sort((a, b) => a.code - b.code)),
       ),
       required: fc.record({
         origin: fc.constantFrom("igp", "egp", "incomplete"),
