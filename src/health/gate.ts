@@ -150,7 +150,8 @@ export class HealthGate {
     const decidedBefore = this.decided;
     const phase = this.phaseValue;
     if (result.ok) {
-      if (phase === "up" || phase === "falling") this.enter("up", 0);
+      // FALLING from INIT was never up: unlike ExaBGP, one success does not make it UP, `rise` does.
+      if (phase === "up" || (phase === "falling" && this.decided === "up")) this.enter("up", 0);
       else if (phase === "rising") this.count + 1 >= this.rise ? this.enter("up", 0) : this.count++;
       else this.rise <= 1 ? this.enter("up", 0) : this.enter("rising", 1); // init, down, (disabled)
     } else {

@@ -43,6 +43,15 @@ describe("HealthGate rise/fall", () => {
     expect(types(gate.observe(4000, ok()))).toEqual(["up"]);
   });
 
+  it("a success after a failure from INIT needs the full `rise`, not one success", () => {
+    const gate = new HealthGate({ rise: 2, fall: 2 }, 0);
+    expect(gate.observe(0, fail())).toEqual([]);
+    expect(gate.phase).toBe("falling");
+    expect(gate.observe(1000, ok())).toEqual([]);
+    expect(gate.phase).toBe("rising");
+    expect(types(gate.observe(2000, ok()))).toEqual(["up"]);
+  });
+
   it("rise=1/fall=1 publish on the first result", () => {
     const gate = new HealthGate({ rise: 1, fall: 1 }, 0);
     expect(types(gate.observe(0, ok()))).toEqual(["up"]);
