@@ -1,0 +1,58 @@
+import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4, isIpv6 } from "../wire/address.js";
+import { SettingsError } from "./settings.js";
+
+/** "203.0.113.1" -> "203.0.113.1/32", "2001:db8::1" -> "2001:db8::1/128"; checks host bits are zero. */
+export function canonicalPrefix(where: string, text: string): string {
+  const slash = text.indexOf("/");
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const v4 = isIpv4(address);
+  if (!v4 && !isIpv6(address)) throw new SettingsError(`${where}: "${text}" is not an IP prefix`);
+  const maxLength = v4 ? 32 : 128;
+  const lengthText = slash < 0 ? String(maxLength) : text.slice(slash + 1);
+  const length = Number(lengthText);
+  if (!/^\d{1,3}$/.test(lengthText) || length > maxLength) {
+    throw new SettingsError(`${where}: bad prefix length in "${text}"`);
+  }
+  const bytes = v4 ? ipv4ToBytes(address) : ipv6ToBytes(address);
+  for (let bit = length; bit < maxLength; bit++) {
+    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) {
+      throw new SettingsError(`${where}: "${text}" has bits set after /${length}`);
+    }
+  }
+  return `${canonicalAddress(address)}/${length}`;
+}
+
+export function checkAddress(where: string, text: string): string {
+  if (!isIpv4(text) && !isIpv6(text)) throw new SettingsError(`${where}: "${text}" is not an IP address`);
+  return canonicalAddress(text);
+}
+
+/**
+ * "HOST:PORT", "[V6]:PORT", a bare host (IPv6 without brackets included) or, with `portOnly`, a bare
+ * port. The port is undefined when not given.
+ */
+export function splitHostPort(
+  where: string,
+  text: string,
+  options: { portOnly?: boolean } = {},
+): { host?: string; port?: number } {
+  let host: string | undefined;
+  let portText: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  if (bracketed) {
+    host = bracketed[1];
+    portText = bracketed[2];
+  } else if (options.portOnly && /^\d+$/.test(text)) {
+    portText = text;
+  } else if ((text.match(/:/g) ?? []).length === 1) {
+    [host, portText] = text.split(":");
+  } else {
+    host = text; // no colon, or a bare IPv6 address
+  }
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) {
+    throw new SettingsError(`${where}: bad port in "${text}"`);
+  }
+  if (host === "") throw new SettingsError(`${where}: no host in "${text}"`);
+  return { ...(host === undefined ? {} : { host }), ...(port === undefined ? {} : { port }) };
+}
