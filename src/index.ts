@@ -1,4 +1,37 @@
 // Public exports only.
+
+// Errors
 export { BgpError } from "./errors.js";
+export type { DownReason, FsmState, NegotiatedCapabilities } from "./fsm/types.js";
+// Health checks, the gate, and the wiring to the speaker
+export * from "./health/index.js";
+export type { ReceivedRoute } from "./speaker/adj-rib-in.js";
+export type { PeerStatus } from "./speaker/peer.js";
+export type { AnnounceAttributes, PeerSelector, RouteAttributes } from "./speaker/route.js";
+// The speaker
+export {
+  type Announcement,
+  BgpSpeaker,
+  type DownEvent,
+  type EndOfRibEvent,
+  type EstablishedEvent,
+  type PeerOptions,
+  type RibEntry,
+  type RouteEvent,
+  type RouteSkippedEvent,
+  type SpeakerEventItem,
+  type SpeakerEvents,
+  type SpeakerOptions,
+  type StateEvent,
+} from "./speaker/speaker.js";
+export { canonicalAddress } from "./wire/address.js";
+// The wire codec
 export * from "./wire/constants.js";
+export { DEFAULT_CODEC_CONTEXT, maxMessageLength, resolveContext } from "./wire/context.js";
+export { endOfRib, endOfRibFamily } from "./wire/end-of-rib.js";
+export { afiSafiToFamily, familyToAfiSafi } from "./wire/family.js";
+export { MessageFramer, type MessageFramerOptions } from "./wire/framer.js";
+export { decodeMessage, encodeMessage } from "./wire/message.js";
+export { describeNotification } from "./wire/notification.js";
+export { canonicalPrefix } from "./wire/prefix.js";
 export type * from "./wire/types.js";

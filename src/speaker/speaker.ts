@@ -165,6 +165,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Routes announced to all peers, including peers added later. */
   private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
   private listener: BgpListener | null = null;
+  private boundPort: number | null = null;
   private started = false;
   private closed = false;
   private readonly defaultAttributes = normalizeAttributes(undefined);
@@ -192,7 +193,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
   get listenPort(): number | null {
-    return this.listener?.port ?? null;
+    return this.boundPort;
   }
 
   /**
@@ -273,7 +274,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ...(listen.host === undefined ? {} : { host: listen.host }),
       });
       for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
-      await this.listener.listen();
+      this.boundPort = (await this.listener.listen()).port;
     }
     for (const { peer } of this.peers.values()) peer.session.start();
   }
@@ -412,6 +413,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     );
     await this.listener?.close();
     this.listener = null;
+    this.boundPort = null;
   }
 
   /** Supports `for await (const e of speaker.events())` for those who prefer iterators. */
