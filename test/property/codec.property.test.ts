@@ -12,7 +12,8 @@ import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type { CodecContext } from "../../src/wire/types.js";
 import { contextAndMessageArb, contextArb, messageArb, RUNS } from "./arbitraries.js";
 
-const TIMEOUT_MS = 120_000;
+// Generous, and scaled with the case count so `npm run fuzz` (200000 runs) is not cut short.
+const TIMEOUT_MS = Math.max(120_000, RUNS * 10);
 
 /** Decode, and fail on anything thrown that is not a BgpError (a decoder bug). */
 function decodeOnlyThrowsBgpError(bytes: Uint8Array, ctx: CodecContext): void {
