@@ -302,6 +302,11 @@ function idle(st: Step, event: FsmEvent): void {
       }
       return;
     }
+    case "ManualStop":
+      // Ignored by RFC 4271 in Idle; here it also cancels a pending automatic restart.
+      st.s = { ...st.s, running: false, connectRetryCounter: 0 };
+      st.stop("IdleHold");
+      return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":

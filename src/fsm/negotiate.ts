@@ -36,6 +36,18 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConf
     if (send || receive) addPath.push({ family: entry.family, send, receive });
   }
 
+  // RFC 8950 §3: IPv6 next hops for a family only when both sides announced it for that family.
+  const enhOf = (caps: readonly Capability[]) =>
+    caps.flatMap((c) =>
+      c.name === "extended-next-hop"
+        ? c.entries.filter((e) => e.nextHopAfi === 2).map((e) => afiSafiToFamily(e.afi, e.safi))
+        : [],
+    );
+  const theirEnh = enhOf(theirs);
+  const extendedNextHop = enhOf(ours).filter(
+    (f): f is AddressFamily => f !== null && families.includes(f) && theirEnh.includes(f),
+  );
+
   const gr = theirs.find((c) => c.name === "graceful-restart");
   const gracefulRestart =
     gr === undefined
@@ -72,6 +84,7 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConf
     routeRefresh: has(ours, "route-refresh") && has(theirs, "route-refresh"),
     enhancedRouteRefresh: has(ours, "enhanced-route-refresh") && has(theirs, "enhanced-route-refresh"),
     extendedMessage,
+    extendedNextHop,
     gracefulRestart,
     addPath,
     sendContext,

@@ -18,6 +18,9 @@ export function buildOpen(config: FsmConfig): OpenMessage {
   // RFC 6793 §3: "A BGP speaker that supports four-octet AS numbers ... MUST advertise this capability".
   capabilities.push({ name: "four-octet-as", asn: config.localAsn });
   if (config.extendedMessage) capabilities.push({ name: "extended-message" });
+  if (config.extendedNextHop === true && config.families.includes("ipv4-unicast")) {
+    capabilities.push({ name: "extended-next-hop", entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] });
+  }
   if (config.gracefulRestart !== false) {
     // Receiving speaker only: R=0 and no families (we keep no forwarding state across restarts).
     capabilities.push({

@@ -87,6 +87,8 @@ export interface NegotiatedCapabilities {
   readonly enhancedRouteRefresh: boolean;
   /** Both sides announced RFC 8654 extended messages. */
   readonly extendedMessage: boolean;
+  /** Families whose routes may carry an IPv6 next hop (RFC 8950), announced by both sides. */
+  readonly extendedNextHop: readonly AddressFamily[];
   /** The peer's Graceful Restart capability (we are the receiving speaker), or null. */
   readonly gracefulRestart: {
     readonly restartTimeSec: number;
@@ -143,6 +145,8 @@ export interface FsmConfig {
     readonly receive: boolean;
   }[];
   readonly extendedMessage: boolean;
+  /** Announce RFC 8950 extended next hop for IPv4 unicast (IPv6 next hops); default off. */
+  readonly extendedNextHop?: boolean;
   /** Announce Graceful Restart as a receiving speaker (R=0, no families' F bits), or not. */
   readonly gracefulRestart: { readonly restartTimeSec: number } | false;
   /** The first IdleHold time before an automatic restart; doubles per flap up to the cap. */
