@@ -55,6 +55,11 @@ export abstract class BaseDaemon implements InteropDaemon {
   /** Push the `originated` set into the running daemon. */
   protected abstract applyRoutes(previous: readonly OriginatedRoute[]): Promise<void>;
   abstract neighborStatus(): Promise<NeighborStatus>;
+  abstract receivedNotifications(): Promise<string[]>;
+
+  protected async logLines(pattern: RegExp): Promise<string[]> {
+    return (await this.log()).split("\n").filter((l) => pattern.test(l));
+  }
   abstract routes(family: IpFamily): Promise<DaemonRoute[]>;
 
   async start(): Promise<void> {

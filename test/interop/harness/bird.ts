@@ -122,12 +122,17 @@ protocol bgp ${PROTO} {
     const extra = out
       .split("\n")
       .filter((l) => /^\s+(Message|Last error):/.test(l))
-      .map((l) => l.trim());
+      .map((l) => l.trim().replace(/\s+/g, " "));
     return {
       established: state === "Established",
       state,
       lastError: [info, ...extra].filter(Boolean).join("; "),
     };
+  }
+
+  /** e.g. `<RMT> speaker: Received: Administrative shutdown: "bye"`. */
+  receivedNotifications(): Promise<string[]> {
+    return this.logLines(new RegExp(`<RMT> ${PROTO}: Received: `));
   }
 
   async routes(family: IpFamily): Promise<DaemonRoute[]> {

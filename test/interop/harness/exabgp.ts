@@ -163,6 +163,13 @@ ${routes.join("\n")}
     return { established: state === "up", state, lastError: reason };
   }
 
+  /** The "down" events' reasons that name a NOTIFICATION received, e.g. "notification received (6,2)". */
+  async receivedNotifications(): Promise<string[]> {
+    return this.events()
+      .map((e) => e.neighbor?.reason ?? "")
+      .filter((r) => r.includes("notification received"));
+  }
+
   async routes(family: IpFamily): Promise<DaemonRoute[]> {
     const rib = new Map<string, DaemonRoute>();
     const key = FAMILY_KEY[family];

@@ -187,6 +187,15 @@ ${c.neighbor.passive ? ` neighbor ${n} passive\n` : ""}${af("ipv4")}${af("ipv6")
     return { established: state === "Established", state, lastError };
   }
 
+  /** e.g. `%NOTIFICATION: received from neighbor 127.0.12.1 6/2 (Cease/Administrative Shutdown) "bye"`. */
+  receivedNotifications(): Promise<string[]> {
+    return this.logLines(
+      new RegExp(
+        `%NOTIFICATION: received from neighbor ${this.config.neighbor.address.replace(/\./g, "\\.")} `,
+      ),
+    );
+  }
+
   async routes(family: IpFamily): Promise<DaemonRoute[]> {
     const n = this.config.neighbor.address;
     const table = JSON.parse(await this.vtysh(`show bgp ${family} unicast json`)) as {

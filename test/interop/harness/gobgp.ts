@@ -130,6 +130,11 @@ export class GobgpDaemon extends BaseDaemon {
     return { established: code === 6, state: String(code), lastError: notes.at(-1) ?? "" };
   }
 
+  /** e.g. `msg="received notification" Code=6 Communicated-Reason="bye" … Subcode=2`. */
+  receivedNotifications(): Promise<string[]> {
+    return this.logLines(/msg="received notification"/);
+  }
+
   async routes(family: IpFamily): Promise<DaemonRoute[]> {
     const out = await this.gobgp("-j", "global", "rib", "-a", family);
     const table = JSON.parse(out || "{}") as Record<string, GobgpPath[]>;

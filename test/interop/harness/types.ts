@@ -74,6 +74,11 @@ export interface InteropDaemon {
   /** Stop and delete the temp dir; safe to call twice and before start. */
   cleanup(): Promise<void>;
   neighborStatus(): Promise<NeighborStatus>;
+  /**
+   * Every NOTIFICATION the daemon says it received from us, oldest first, in the daemon's own words
+   * (log lines or events). Unlike `lastError`, later reconnect attempts do not overwrite these.
+   */
+  receivedNotifications(): Promise<string[]>;
   /** Routes the daemon holds from our neighbor, in one family. */
   routes(family: IpFamily): Promise<DaemonRoute[]>;
   /** Replace the set of routes the daemon originates (kept across restarts). */
