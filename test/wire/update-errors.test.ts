@@ -142,6 +142,15 @@ describe("RFC 7606 treat-as-withdraw and attribute discard: decoding goes on", (
     expect(med.attributes.med).toBeUndefined();
   });
 
+  it("a flags conflict on an attribute that RFC 7606 discards when malformed: attribute discard, 3/4", () => {
+    const atomic = decoded([...MANDATORY, 0xc0, 0x06, 0x00]); // ATOMIC_AGGREGATE marked optional
+    expect(atomic.errorHandling).toBe("attribute-discard");
+    expect(atomic.problems).toEqual([problem("attribute-discard", 4, 6)]);
+    const aggregator = decoded([...MANDATORY, 0x40, 0x07, 0x08, 0, 0, 0xfd, 0xe9, 198, 51, 100, 1]); // not optional
+    expect(aggregator.problems).toEqual([problem("attribute-discard", 4, 7)]);
+    expect(aggregator.attributes.aggregator).toBeUndefined();
+  });
+
   it("an MP_REACH_NLRI with bad flags is still read, so its routes can be withdrawn", () => {
     // biome-ignore format: one line per wire field
     const mp = [

@@ -26,6 +26,7 @@ export const aggregatorCodec: AttributeCodec<"aggregator"> = {
   name: "AGGREGATOR",
   key: "aggregator",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "attribute-discard",
   decode(reader, ctx, tlv) {
     const asSize = ctx.fourOctetAs ? 4 : 2;
     // RFC 7606 §7.7: malformed if "Its length is not 6" (no 4-octet AS) or "Its length is not 8"
@@ -45,6 +46,7 @@ export const as4AggregatorCodec: AttributeCodec<"as4Aggregator"> = {
   name: "AS4_AGGREGATOR",
   key: "as4Aggregator",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "attribute-discard",
   decode(reader, _ctx, tlv) {
     // RFC 6793 §6: a malformed AS4_AGGREGATOR (length other than 8) is discarded, and the
     // AGGREGATOR used on its own.

@@ -79,6 +79,7 @@ export const asPathCodec: AttributeCodec<"asPath"> = {
   name: "AS_PATH",
   key: "asPath",
   flags: AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, ctx) {
     // RFC 7606 §7.2: "An UPDATE message with a malformed AS_PATH attribute SHALL be handled using
     // the approach of treat-as-withdraw" (3/11 Malformed AS_PATH).
@@ -96,6 +97,7 @@ export const as4PathCodec: AttributeCodec<"as4Path"> = {
   name: "AS4_PATH",
   key: "as4Path",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "attribute-discard",
   decode(reader, _ctx, tlv) {
     // RFC 6793 §6: a malformed AS4_PATH is discarded ("attribute discard") and the AS_PATH used
     // on its own.

@@ -11,6 +11,7 @@ export const atomicAggregateCodec: AttributeCodec<"atomicAggregate"> = {
   name: "ATOMIC_AGGREGATE",
   key: "atomicAggregate",
   flags: AttributeFlag.TRANSITIVE,
+  malformed: "attribute-discard",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.6: "The attribute SHALL be considered malformed if its length is not 0" ...
     // "SHALL be handled using the approach of attribute discard".

@@ -22,6 +22,12 @@ export interface AttributeCodec<K extends AttributeKey> {
   readonly key: K;
   /** Expected Optional (0x80) and Transitive (0x40) bits; the other flag bits are not compared. */
   readonly flags: number;
+  /**
+   * The RFC 7606 action when the attribute is malformed, used for a conflict in its flags too:
+   * RFC 7606 §3.c says treat-as-withdraw "unless the specification for the attribute mandates
+   * different handling", and §7 mandates attribute discard for some attributes.
+   */
+  readonly malformed: "treat-as-withdraw" | "attribute-discard" | "session-reset";
   decode(reader: Reader, ctx: CodecContext, tlv: Uint8Array): AttributeValue<K>;
   encode(writer: Writer, value: AttributeValue<K>, ctx: CodecContext): void;
 }

@@ -33,6 +33,7 @@ export const communitiesCodec: AttributeCodec<"communities"> = {
   name: "COMMUNITIES",
   key: "communities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.8: "The error handling of [RFC1997] is revised as follows: The Community
     // attribute SHALL be considered malformed if its length is not a non-zero multiple of 4" ...
@@ -59,6 +60,7 @@ export const extendedCommunitiesCodec: AttributeCodec<"extendedCommunities"> = {
   name: "EXTENDED_COMMUNITIES",
   key: "extendedCommunities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.14: "The error handling of [RFC4360] is revised as follows: The Extended
     // Communities attribute SHALL be considered malformed if its length is not a non-zero multiple
@@ -92,6 +94,7 @@ export const largeCommunitiesCodec: AttributeCodec<"largeCommunities"> = {
   name: "LARGE_COMMUNITY",
   key: "largeCommunities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 8092 §5: malformed "if the length of the BGP Large Communities Attribute value, expressed
     // in octets, is not a non-zero multiple of 12" ... "treat-as-withdraw".

@@ -19,7 +19,13 @@ import type { Writer } from "../writer.js";
 import { aggregatorCodec, as4AggregatorCodec } from "./aggregator.js";
 import { as4PathCodec, asPathCodec } from "./as-path.js";
 import { atomicAggregateCodec } from "./atomic-aggregate.js";
-import { type AnyAttributeCodec, type AttributeCodec, type AttributeKey, copyOf } from "./codec.js";
+import {
+  type AnyAttributeCodec,
+  type AttributeCodec,
+  type AttributeKey,
+  type AttributeValue,
+  copyOf,
+} from "./codec.js";
 import { communitiesCodec, extendedCommunitiesCodec, largeCommunitiesCodec } from "./communities.js";
 import { localPrefCodec, medCodec } from "./metrics.js";
 import { mpReachCodec } from "./mp-reach.js";
@@ -87,8 +93,9 @@ function problemOf(error: BgpError, attributeCode: number): UpdateProblem {
   };
 }
 
-const MP_CODES_MASK = (code: number): boolean =>
-  code === AttributeCode.MP_REACH_NLRI || code === AttributeCode.MP_UNREACH_NLRI;
+function isMpCode(code: number): boolean {
+  return code === AttributeCode.MP_REACH_NLRI || code === AttributeCode.MP_UNREACH_NLRI;
+}
 
 /**
  * Decode the path attributes in bytes[start, end) (the UPDATE's Path Attributes field).
@@ -127,7 +134,7 @@ export function decodePathAttributes(
     if (valueEnd > end) {
       const tlv = copyOf(bytes, o, end);
       // RFC 7606 §5.3 / §7.11: an MP attribute we cannot read hides routes we cannot withdraw.
-      if (MP_CODES_MASK(code))
+      if (isMpCode(code))
         throw BgpError.optionalAttributeError(
           tlv,
           code,
@@ -148,8 +155,7 @@ export function decodePathAttributes(
       // unrecognized) appears more than once in an UPDATE message, then all the occurrences of the
       // attribute other than the first one SHALL be discarded and the UPDATE message will continue
       // to be processed."
-      if (MP_CODES_MASK(code))
-        throw BgpError.malformedAttributeList(`attribute ${code} appears more than once`);
+      if (isMpCode(code)) throw BgpError.malformedAttributeList(`attribute ${code} appears more than once`);
       problems.push({
         action: "attribute-discard",
         code: ErrorCode.UPDATE_MESSAGE,
@@ -175,10 +181,13 @@ export function decodePathAttributes(
     // RFC 7606 §3.c: "If the value of either the Optional or Transitive bits in the Attribute Flags is
     // in conflict with their specified values, then the attribute MUST be treated as malformed and
     // the 'treat-as-withdraw' approach used".
+    // The attribute's own malformed handling applies (attribute discard for ATOMIC_AGGREGATE,
+    // AGGREGATOR, AS4_PATH, AS4_AGGREGATOR). The MP attributes are still read, with treat-as-withdraw:
+    // that needs the routes they carry.
     if ((flags & (AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE)) !== codec.flags) {
-      problems.push(problemOf(BgpError.attributeFlagsError(copyOf(tlv), code), code));
-      // The MP attributes are still read: treat-as-withdraw needs the routes they carry.
-      if (!MP_CODES_MASK(code)) continue;
+      const handling = codec.malformed === "attribute-discard" ? "attribute-discard" : "treat-as-withdraw";
+      problems.push(problemOf(BgpError.attributeFlagsError(copyOf(tlv), code, handling), code));
+      if (!isMpCode(code)) continue;
     }
     const reader = new Reader(bytes, valueStart, valueEnd, () =>
       BgpError.attributeLengthError(copyOf(tlv), code),
@@ -227,7 +236,7 @@ function endAttribute(writer: Writer, at: number, extended: boolean): void {
 function encodeOne<K extends AttributeKey>(
   writer: Writer,
   codec: AttributeCodec<K>,
-  value: NonNullable<PathAttributes[K]>,
+  value: AttributeValue<K>,
   ctx: CodecContext,
 ): void {
   const at = beginAttribute(writer, codec.flags, codec.code);
@@ -253,11 +262,13 @@ export function encodePathAttributes(writer: Writer, attributes: PathAttributes,
   let next = 0;
   for (const codec of ATTRIBUTE_CODECS) {
     const value = attributes[codec.key];
-    if (!MP_CODES_MASK(codec.code)) {
+    if (!isMpCode(codec.code)) {
       while (next < unknown.length && unknown[next].code < codec.code) encodeUnknown(writer, unknown[next++]);
     }
     if (value === undefined) continue;
-    encodeOne(writer, codec as AttributeCodec<typeof codec.key>, value as never, ctx);
+    // `value` is attributes[codec.key], the type that codec encodes; TypeScript cannot see that
+    // through the union of codecs.
+    encodeOne(writer, codec as AttributeCodec<AttributeKey>, value as AttributeValue<AttributeKey>, ctx);
   }
   while (next < unknown.length) encodeUnknown(writer, unknown[next++]);
 }

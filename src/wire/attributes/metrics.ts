@@ -14,6 +14,7 @@ export const medCodec: AttributeCodec<"med"> = {
   name: "MULTI_EXIT_DISC",
   key: "med",
   flags: AttributeFlag.OPTIONAL,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.4: malformed "if its length is not 4" ... "treat-as-withdraw".
     if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.MULTI_EXIT_DISC);
@@ -29,6 +30,7 @@ export const localPrefCodec: AttributeCodec<"localPref"> = {
   name: "LOCAL_PREF",
   key: "localPref",
   flags: AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.5: malformed "if its length is not 4" ... "treat-as-withdraw".
     if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.LOCAL_PREF);

@@ -62,6 +62,7 @@ export const mpReachCodec: AttributeCodec<"mpReach"> = {
   name: "MP_REACH_NLRI",
   key: "mpReach",
   flags: AttributeFlag.OPTIONAL,
+  malformed: "session-reset",
   decode(reader, ctx, tlv): MpReach {
     const code = AttributeCode.MP_REACH_NLRI;
     if (reader.remaining < 5) throw mpError(tlv, code, "MP_REACH_NLRI shorter than its fixed fields");

@@ -21,6 +21,7 @@ export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
   name: "MP_UNREACH_NLRI",
   key: "mpUnreach",
   flags: AttributeFlag.OPTIONAL,
+  malformed: "session-reset",
   decode(reader, ctx, tlv): MpUnreach {
     const code = AttributeCode.MP_UNREACH_NLRI;
     if (reader.remaining < 3) throw mpError(tlv, code, "MP_UNREACH_NLRI shorter than its AFI and SAFI");

@@ -15,6 +15,7 @@ export const nextHopCodec: AttributeCodec<"nextHop"> = {
   name: "NEXT_HOP",
   key: "nextHop",
   flags: AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.3: "The attribute is considered malformed if its length is not 4" ...
     // "SHALL be handled using the approach of treat-as-withdraw".

@@ -17,6 +17,7 @@ export const originCodec: AttributeCodec<"origin"> = {
   name: "ORIGIN",
   key: "origin",
   flags: AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.1: "The attribute is considered malformed if its length is not 1 or it has an
     // undefined value" ... "SHALL be handled using the approach of treat-as-withdraw".

@@ -13,6 +13,7 @@ export const otcCodec: AttributeCodec<"otc"> = {
   name: "OTC",
   key: "otc",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 9234 §5: an OTC attribute whose length is not 4 is malformed, and the UPDATE is handled
     // with RFC 7606 "treat-as-withdraw".

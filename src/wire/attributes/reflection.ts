@@ -20,6 +20,7 @@ export const originatorIdCodec: AttributeCodec<"originatorId"> = {
   name: "ORIGINATOR_ID",
   key: "originatorId",
   flags: AttributeFlag.OPTIONAL,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.9: malformed "if its length is not 4" ... "treat-as-withdraw".
     if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.ORIGINATOR_ID);
@@ -35,6 +36,7 @@ export const clusterListCodec: AttributeCodec<"clusterList"> = {
   name: "CLUSTER_LIST",
   key: "clusterList",
   flags: AttributeFlag.OPTIONAL,
+  malformed: "treat-as-withdraw",
   decode(reader, _ctx, tlv) {
     // RFC 7606 §7.10: malformed "if its length is not a non-zero multiple of 4" ... "treat-as-withdraw".
     const length = reader.remaining;
