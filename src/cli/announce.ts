@@ -46,6 +46,9 @@ export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Prom
   speaker.on("down", (e) =>
     log({ event: "peer-down", atMs: Date.now(), peer: e.peer, reason: e.reason.message }),
   );
+  speaker.on("route-skipped", (e) =>
+    log({ event: "error", atMs: Date.now(), message: `${e.prefix} not sent to ${e.peer}: ${e.reason}` }),
+  );
   await speaker.start();
   const services = startServices({ speaker, services: config.services, log });
   const prefixes = config.services.flatMap((service) => service.prefixes.map((p) => p.prefix));

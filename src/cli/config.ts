@@ -194,13 +194,15 @@ function resolveService(
   const checkSource = hasOwnCheck ? own : parent;
   const checks = resolveChecks(where, checkSource);
   const dampening = resolveDampening(pick("dampening"));
+  const intervalSec = pick("interval") ?? DEFAULTS.intervalSec;
   return {
     name: own.name ?? fallbackName,
     checks,
     timeoutSec: pick("timeout") ?? DEFAULTS.timeoutSec,
     gate: {
-      intervalSec: pick("interval") ?? DEFAULTS.intervalSec,
-      fastIntervalSec: pick("fastInterval") ?? DEFAULTS.fastIntervalSec,
+      intervalSec,
+      // A "fast" interval slower than the normal one makes no sense: --interval 0.1 alone means 0.1 throughout.
+      fastIntervalSec: pick("fastInterval") ?? Math.min(DEFAULTS.fastIntervalSec, intervalSec),
       rise: pick("rise") ?? DEFAULTS.rise,
       fall: pick("fall") ?? DEFAULTS.fall,
       holdDownSec: pick("holdDown") ?? 0,
@@ -268,6 +270,24 @@ function resolveDampening(value: boolean | DampeningSettings | undefined): Dampe
   };
 }
 
+/**
+ * The next hop of the prefix's own family; an IPv4 prefix takes an IPv6 one when that is all there
+ * is (RFC 8950, if the peer negotiates it). None: the speaker uses the session's address.
+ */
+function nextHopFor(
+  where: string,
+  prefix: string,
+  nextHops: readonly string[] | undefined,
+): { nextHop?: string } {
+  const addresses = (nextHops ?? []).map((text) => checkAddress(where, text));
+  const v6 = addresses.filter((address) => address.includes(":"));
+  const v4 = addresses.filter((address) => !address.includes(":"));
+  if (v4.length > 1 || v6.length > 1)
+    throw new SettingsError(`${where}: at most one IPv4 and one IPv6 next hop`);
+  const chosen = prefix.includes(":") ? v6[0] : (v4[0] ?? v6[0]);
+  return chosen === undefined ? {} : { nextHop: chosen };
+}
+
 function resolvePrefix(
   where: string,
   item: string | PrefixSettings,
@@ -277,7 +297,7 @@ function resolvePrefix(
   const route = { ...inherited, ...own };
   const prefix = canonicalPrefix(where, typeof item === "string" ? item : item.prefix);
   const base: AnnouncedAttributes = {
-    ...(route.nextHop === undefined ? {} : { nextHop: checkAddress(`${where}.nextHop`, route.nextHop) }),
+    ...nextHopFor(`${where}.nextHop`, prefix, route.nextHop),
     ...(route.localPref === undefined ? {} : { localPref: route.localPref }),
     ...(route.community === undefined ? {} : { communities: route.community }),
     ...(route.largeCommunity === undefined ? {} : { largeCommunities: route.largeCommunity }),

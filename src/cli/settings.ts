@@ -17,7 +17,8 @@ export interface DampeningSettings {
 
 /** What a prefix may set on its route (inherited from its service, then from the top level). */
 export interface RouteSettings {
-  readonly nextHop?: string;
+  /** One IPv4 and/or one IPv6 address: each prefix takes the one of its own family. */
+  readonly nextHop?: readonly string[];
   readonly upMed?: number;
   readonly downMed?: number;
   readonly disabledMed?: number;
@@ -95,7 +96,7 @@ type Kind = "string" | "seconds" | "uint" | "count" | "boolean" | "strings";
 
 /** Scalar settings and their kinds; used for flags and for every object level of the file. */
 export const ROUTE_KEYS = {
-  nextHop: "string",
+  nextHop: "strings",
   upMed: "uint",
   downMed: "uint",
   disabledMed: "uint",

@@ -9,7 +9,8 @@ Health check (at least one; several must all pass):
   --tcp HOST:PORT          a TCP connect succeeds = healthy ([V6]:PORT for IPv6)
   --socket [HOST:]PORT     a local listener exists on PORT (read from /proc/net/tcp)
   --interval S             seconds between checks when stable (default 5)
-  --fast-interval S        seconds between checks while rising/falling (default 1)
+  --fast-interval S        seconds between checks while rising/falling (default 1,
+                           or --interval if that is shorter)
   --timeout S              seconds before one check counts as failed (default 5)
   --rise N                 consecutive passes to go UP (default 3)
   --fall N                 consecutive failures to go DOWN (default 3)
@@ -22,7 +23,8 @@ Health check (at least one; several must all pass):
 
 Routes:
   --ip PREFIX              prefix to announce (repeatable); a bare address means /32 or /128
-  --next-hop ADDR          next hop (default: our address on each session)
+  --next-hop ADDR          next hop (default: our address on each session); give it
+                           twice, IPv4 and IPv6, for prefixes of both families
   --up-med N               MED while UP (default 100)
   --down-med N             MED while DOWN (default 1000)
   --disabled-med N         MED while DISABLED (default 500)

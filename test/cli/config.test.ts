@@ -67,6 +67,15 @@ describe("resolveConfig", () => {
     });
   });
 
+  it("never makes the fast interval slower than the interval", () => {
+    const fast = (settings: AnnouncerSettings) =>
+      resolveConfig({}, { ...BASE, ip: ["203.0.113.1"], command: "true", ...settings }).services[0].gate
+        .fastIntervalSec;
+    expect(fast({ interval: 0.1 })).toBe(0.1);
+    expect(fast({ interval: 10 })).toBe(1);
+    expect(fast({ interval: 0.1, fastInterval: 0.5 })).toBe(0.5);
+  });
+
   it("maps route flags onto announce attributes", () => {
     const { args } = {
       args: parseArgs([
@@ -95,6 +104,34 @@ describe("resolveConfig", () => {
       med: 10,
     });
     expect(config.services[0].checks).toEqual([{ kind: "command", command: "true" }]);
+  });
+
+  it("gives each prefix the next hop of its own family", () => {
+    const config = resolveConfig(
+      {},
+      {
+        ...BASE,
+        command: "true",
+        nextHop: ["2001:DB8:100::2", "198.51.100.2"],
+        ip: ["203.0.113.1", "2001:db8:ac::1", { prefix: "203.0.113.2", nextHop: ["2001:db8:100::9"] }],
+      },
+    );
+    expect(config.services[0].prefixes.map((p) => p.up.nextHop)).toEqual([
+      "198.51.100.2",
+      "2001:db8:100::2",
+      "2001:db8:100::9",
+    ]);
+    const v4only = resolveConfig(
+      {},
+      { ...BASE, command: "true", nextHop: ["198.51.100.2"], ip: ["2001:db8:ac::1"] },
+    );
+    expect(v4only.services[0].prefixes[0].up).toEqual({ med: 100 });
+    expect(() =>
+      resolveConfig(
+        {},
+        { ...BASE, command: "true", nextHop: ["198.51.100.2", "198.51.100.3"], ip: ["203.0.113.1"] },
+      ),
+    ).toThrow(/at most one IPv4 and one IPv6 next hop/);
   });
 
   it("reads peers in every form and takes the router id from an IPv4 local address", () => {
@@ -166,7 +203,7 @@ describe("resolveConfig", () => {
     const config = resolveConfig(file, parseArgs(["--interval", "0.5", "--up-med", "20"]).settings);
     const [global, regional] = config.services;
     expect(global.name).toBe("global");
-    expect(global.gate).toEqual({ intervalSec: 0.5, fastIntervalSec: 1, rise: 2, fall: 3, holdDownSec: 0 });
+    expect(global.gate).toEqual({ intervalSec: 0.5, fastIntervalSec: 0.5, rise: 2, fall: 3, holdDownSec: 0 });
     expect(global.checks).toEqual([{ kind: "http", url: "http://127.0.0.1:8080/health" }]);
     expect(global.prefixes).toEqual([
       {
@@ -184,7 +221,7 @@ describe("resolveConfig", () => {
     ]);
     expect(regional.gate).toEqual({
       intervalSec: 0.5,
-      fastIntervalSec: 1,
+      fastIntervalSec: 0.5,
       rise: 2,
       fall: 5,
       holdDownSec: 0,
@@ -222,7 +259,7 @@ describe("resolveConfig", () => {
     [{ ...BASE, ip: ["203.0.113.1", "203.0.113.1/32"], command: "true" }, /listed twice/],
     [{ ...BASE, ip: ["203.0.113.1"], http: "ftp://x/" }, /http:\/\/ or https:\/\//],
     [{ ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1" }, /--tcp needs HOST:PORT/],
-    [{ ...BASE, ip: ["203.0.113.1"], command: "true", nextHop: "gateway" }, /not an IP address/],
+    [{ ...BASE, ip: ["203.0.113.1"], command: "true", nextHop: ["gateway"] }, /not an IP address/],
   ])("rejects incomplete settings %#", (settings, message) => {
     expect(() => resolveConfig({}, settings as AnnouncerSettings)).toThrow(SettingsError);
     expect(() => resolveConfig({}, settings as AnnouncerSettings)).toThrow(message);
