@@ -67,7 +67,8 @@ export function familyOfExabgpName(name: string): [number, number] | undefined {
  * MP_UNREACH_NLRI. endOfRibFamily names only our families; for others the raw shape is checked.
  */
 export function checkEndOfRib(m: UpdateMessage, afi: number, safi: number): void {
-  const family = afi === 1 && safi === 1 ? "ipv4-unicast" : afi === 2 && safi === 1 ? "ipv6-unicast" : undefined;
+  const family =
+    afi === 1 && safi === 1 ? "ipv4-unicast" : afi === 2 && safi === 1 ? "ipv6-unicast" : undefined;
   if (family !== undefined) {
     expect(endOfRibFamily(m)).toBe(family);
     return;
