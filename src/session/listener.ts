@@ -28,12 +28,15 @@ export function normaliseAddress(address: string): string {
 export class BgpListener {
   readonly #host: string | undefined;
   readonly #port: number;
+  readonly #backlog: number;
   readonly #sessions = new Map<string, AcceptingSession>();
   readonly #server: Server;
 
-  constructor(options: { host?: string; port: number }) {
+  /** `backlog`: pending-connection queue; the default 511 drops SYNs when hundreds of peers connect at once. */
+  constructor(options: { host?: string; port: number; backlog?: number }) {
     this.#host = options.host;
     this.#port = options.port;
+    this.#backlog = options.backlog ?? 4096;
     this.#server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) =>
       this.#onConnection(socket),
     );
