@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { BgpError } from "../../src/errors.js";
-import { canonicalPrefix, decodeNlri, encodeNlri, nlriLength } from "../../src/wire/prefix.js";
+import { formatIpv6, parseIpv6Into } from "../../src/wire/address.js";
+import {
+  canonicalPrefix,
+  decodeNlri,
+  encodeNlri,
+  formatIpv6Fast,
+  nlriLength,
+  parseIpv6Fast,
+} from "../../src/wire/prefix.js";
 import type { AddressFamily, Nlri } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
 
@@ -180,6 +188,75 @@ describe("canonicalPrefix", () => {
       "",
     ]) {
       expect(() => canonicalPrefix(bad), bad).toThrow(TypeError);
+    }
+  });
+});
+
+describe("the fast IPv6 text codec agrees with address.ts", () => {
+  /** Deterministic pseudo-random bytes biased towards zero groups, where RFC 5952 has its cases. */
+  function* addresses(count: number): Generator<Uint8Array> {
+    let seed = 12345;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 8;
+    };
+    for (let n = 0; n < count; n++) {
+      const bytes = new Uint8Array(16);
+      for (let group = 0; group < 8; group++) {
+        if (next() % 3 === 0) continue; // a zero group
+        const value = next() % 4 === 0 ? next() % 16 : next() & 0xffff;
+        bytes[2 * group] = value >>> 8;
+        bytes[2 * group + 1] = value & 0xff;
+      }
+      yield bytes;
+    }
+    yield new Uint8Array(16); // ::
+    yield Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 1]); // ::ffff:198.51.100.1
+  }
+
+  it("formats every address as formatIpv6 does, and parses it back", () => {
+    const parsed = new Uint8Array(16);
+    for (const bytes of addresses(20000)) {
+      const text = formatIpv6(bytes);
+      expect(formatIpv6Fast(bytes, 0)).toBe(text);
+      expect(parseIpv6Fast(text, text.length, parsed)).toBe(true);
+      expect(parsed).toEqual(bytes);
+    }
+  });
+
+  it("accepts and rejects the same text as parseIpv6Into", () => {
+    const texts = [
+      "::",
+      "::1",
+      "1::",
+      "1::2",
+      "2001:db8::",
+      "2001:DB8:0:0:0:0:0:1",
+      "1:2:3:4:5:6:7:8",
+      "::ffff:198.51.100.1",
+      "",
+      ":",
+      ":::",
+      "1:::2",
+      "1::2::3",
+      "12345::",
+      ":1::",
+      "1::2:",
+      "1:2:3:4:5:6:7",
+      "1:2:3:4:5:6:7:8:9",
+      "1::2:3:4:5:6:7:8",
+      "g::",
+      "1:2:3:4:5:6:7::",
+      "::1:2:3:4:5:6:7",
+      "1.2.3.4",
+      "2001:db8::/32",
+    ];
+    for (const text of texts) {
+      const slow = new Uint8Array(16);
+      const fast = new Uint8Array(16);
+      const ok = parseIpv6Into(text, slow);
+      expect(parseIpv6Fast(text, text.length, fast), text).toBe(ok);
+      if (ok) expect(fast, text).toEqual(slow);
     }
   });
 });
