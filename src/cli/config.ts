@@ -270,10 +270,7 @@ function resolveDampening(value: boolean | DampeningSettings | undefined): Dampe
   };
 }
 
-/**
- * The next hop of the prefix's own family; an IPv4 prefix takes an IPv6 one when that is all there
- * is (RFC 8950, if the peer negotiates it). None: the speaker uses the session's address.
- */
+/** The next hop of the prefix's own family; none: the speaker uses its address on each session. */
 function nextHopFor(
   where: string,
   prefix: string,
@@ -284,7 +281,7 @@ function nextHopFor(
   const v4 = addresses.filter((address) => !address.includes(":"));
   if (v4.length > 1 || v6.length > 1)
     throw new SettingsError(`${where}: at most one IPv4 and one IPv6 next hop`);
-  const chosen = prefix.includes(":") ? v6[0] : (v4[0] ?? v6[0]);
+  const chosen = prefix.includes(":") ? v6[0] : v4[0];
   return chosen === undefined ? {} : { nextHop: chosen };
 }
 

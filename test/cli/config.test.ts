@@ -113,7 +113,7 @@ describe("resolveConfig", () => {
         ...BASE,
         command: "true",
         nextHop: ["2001:DB8:100::2", "198.51.100.2"],
-        ip: ["203.0.113.1", "2001:db8:ac::1", { prefix: "203.0.113.2", nextHop: ["2001:db8:100::9"] }],
+        ip: ["203.0.113.1", "2001:db8:ac::1", { prefix: "2001:db8:ac::2", nextHop: ["2001:db8:100::9"] }],
       },
     );
     expect(config.services[0].prefixes.map((p) => p.up.nextHop)).toEqual([
