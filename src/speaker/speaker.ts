@@ -69,6 +69,14 @@ export interface PeerOptions {
   addPath?: SessionOptions["addPath"];
   /** Seconds of DelayOpen (RFC 4271 §8.1.1); 0 or absent disables it. */
   delayOpen?: number;
+  /** Families the peer must support, else the session fails with 2/7 Unsupported Capability. */
+  requiredFamilies?: AddressFamily[];
+  /** Offer RFC 8950 extended next hop, so IPv4 routes may carry an IPv6 next hop (default false). */
+  extendedNextHop?: boolean;
+  /** Offer RFC 8654 extended messages, up to 65535 octets (default true). */
+  extendedMessage?: boolean;
+  /** Announce Graceful Restart as a receiving speaker (default { restartTimeSec: 120 }); false to omit. */
+  gracefulRestart?: { restartTimeSec: number } | false;
 }
 
 export interface EstablishedEvent {
@@ -232,6 +240,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       families: options.families ?? [...ADDRESS_FAMILIES],
       ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
       ...(options.delayOpen === undefined ? {} : { delayOpenSec: options.delayOpen }),
+      ...(options.requiredFamilies === undefined ? {} : { requiredFamilies: options.requiredFamilies }),
+      ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
+      ...(options.extendedMessage === undefined ? {} : { extendedMessage: options.extendedMessage }),
+      ...(options.gracefulRestart === undefined ? {} : { gracefulRestart: options.gracefulRestart }),
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
     });
@@ -293,6 +305,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       }
     }
     const targets = this.targets(attributes?.peers);
+    if (family === "ipv4-unicast" && normalized.nextHop?.includes(":")) {
+      // RFC 8950: an IPv6 next hop for IPv4 routes only where extended next hop is offered.
+      const without = targets.find(({ options }) => options.extendedNextHop !== true);
+      if (without !== undefined) {
+        throw new TypeError(
+          `IPv4 prefix ${canonical} with IPv6 next hop ${normalized.nextHop}: peer ${without.peer.name} is not configured with extendedNextHop (RFC 8950)`,
+        );
+      }
+    }
     if (family === "ipv6-unicast" && normalized.nextHop === undefined) {
       for (const { peer, options } of targets) {
         const v4Transport = !peer.settings.address.includes(":");

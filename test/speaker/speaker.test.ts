@@ -22,7 +22,14 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
 }
 
 let nextHost = 10;
-async function pair(options: { routerAsn?: number; announcerAsn?: number; maxPrefixes?: number } = {}) {
+async function pair(
+  options: {
+    routerAsn?: number;
+    announcerAsn?: number;
+    maxPrefixes?: number;
+    extendedNextHop?: boolean;
+  } = {},
+) {
   const host = nextHost++;
   const routerAddress = `127.0.${host}.1`;
   const announcerAddress = `127.0.${host}.2`;
@@ -39,6 +46,7 @@ async function pair(options: { routerAsn?: number; announcerAsn?: number; maxPre
     asn: announcerAsn,
     passive: true,
     ...(options.maxPrefixes === undefined ? {} : { maxPrefixes: options.maxPrefixes }),
+    ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
   });
   await router.start();
   const announcer = new BgpSpeaker({
@@ -53,6 +61,7 @@ async function pair(options: { routerAsn?: number; announcerAsn?: number; maxPre
     port: router.listenPort!,
     localAddress: announcerAddress,
     nextHop: { ipv6: "2001:db8:100::2" },
+    ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
   });
   cleanups.push(async () => {
     await announcer.close();
@@ -186,6 +195,55 @@ describe("BgpSpeaker between two real sessions on loopback", () => {
     expect(router.peerStatus()[0].lastError?.kind).toBe("notification-sent");
   });
 
+  it("sends an IPv4 route with an IPv6 next hop in MP_REACH_NLRI when RFC 8950 is negotiated", async () => {
+    const { router, announcer } = await pair({ extendedNextHop: true });
+    announcer.announce("203.0.113.0/24", { nextHop: "2001:db8:100::2" });
+    announcer.announce("198.51.100.0/24");
+    await announcer.start();
+    await waitFor("both routes", () => router.adjRibIn().length === 2);
+    const byPrefix = held(router);
+    expect(byPrefix.get("203.0.113.0/24")?.nextHop).toBe("2001:db8:100::2");
+    expect(byPrefix.get("198.51.100.0/24")?.nextHop).toMatch(/^127\./);
+    expect(router.adjRibIn().every((r) => r.family === "ipv4-unicast")).toBe(true);
+  });
+
+  it("answers a route refresh from the Adj-RIB-Out, inside BoRR/EoRR", async () => {
+    const { router, announcer, events } = await pair();
+    announcer.announce("203.0.113.0/24", { med: 3 });
+    announcer.announce("2001:db8:100::/48");
+    await announcer.start();
+    await waitFor("both routes", () => router.adjRibIn().length === 2);
+    const before = router.peerStatus()[0].updatesIn;
+    events.length = 0;
+    router.refresh({ family: "ipv4-unicast" });
+    await waitFor("the IPv4 route again", () => events.some((e) => e.prefix === "203.0.113.0/24"));
+    // Only the family asked for comes again.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.map((e) => [e.type, e.prefix, e.attributes?.med])).toEqual([
+      ["announce", "203.0.113.0/24", 3],
+    ]);
+    expect(router.peerStatus()[0].updatesIn).toBe(before + 1);
+    expect(router.adjRibIn().length).toBe(2);
+  });
+
+  it("offers its events as an async iterator", async () => {
+    const { router, announcer } = await pair();
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const reader = (async () => {
+      for await (const item of router.events(controller.signal)) {
+        if (item.type === "route") seen.push(`${item.event.type} ${item.event.prefix}`);
+        if (seen.length === 2) controller.abort();
+      }
+    })();
+    announcer.announce("203.0.113.0/24");
+    await announcer.start();
+    await waitFor("route", () => seen.length === 1);
+    announcer.withdraw("203.0.113.0/24");
+    await reader;
+    expect(seen).toEqual(["announce 203.0.113.0/24", "withdraw 203.0.113.0/24"]);
+  });
+
   it("rejects invalid input at the call", () => {
     const speaker = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2" });
     speaker.addPeer({ address: "127.0.0.2", asn: 65000 });
@@ -201,6 +259,7 @@ describe("BgpSpeaker between two real sessions on loopback", () => {
     // An IPv6 route over an IPv4 session with no IPv6 next hop to give.
     expect(() => speaker.announce("2001:db8:100::/48")).toThrow(/IPv6 next hop/);
     expect(() => speaker.announce("2001:db8:100::/48", { nextHop: "198.51.100.2" })).toThrow(/IPv6 next hop/);
+    expect(() => speaker.announce("203.0.113.0/24", { nextHop: "2001:db8::1" })).toThrow(/extendedNextHop/);
     expect(() => new BgpSpeaker({ asn: 0, routerId: "198.51.100.2" })).toThrow(/asn/);
     expect(() => new BgpSpeaker({ asn: 1, routerId: "0.0.0.0" })).toThrow(/routerId/);
     expect(() => new BgpSpeaker({ asn: 1, routerId: "198.51.100.2", holdTime: 2 })).toThrow(/holdTime/);
