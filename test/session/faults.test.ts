@@ -214,6 +214,65 @@ describe("faults from a raw peer (the NOTIFICATION on the bytes it receives)", (
     peer.destroy();
   });
 
+  it("a second connection while Established is closed with Cease/7 (§6.8); the first stays up", async () => {
+    const first = await rawInOpenSent();
+    first.send(openFrom(65002));
+    first.send({ type: "keepalive" });
+    await waitFor(() => faulty.state === "Established", 2000, "Established");
+    const second = await RawPeer.connect(port, "127.0.0.2");
+    await second.waitType("open");
+    second.send(openFrom(65002));
+    await second.waitClosed();
+    expect(second.notification()).toEqual({ code: 6, subcode: 7, data: [] });
+    expect(faulty.state).toBe("Established");
+    expect(first.closed).toBe(false);
+    first.destroy();
+  });
+
+  it("a peer with Graceful Restart reconnecting while Established: the old session ends as a restart", async () => {
+    const gr = openFrom(65002);
+    const withGr = {
+      ...gr,
+      capabilities: [
+        ...gr.capabilities,
+        {
+          name: "graceful-restart",
+          restarting: false,
+          notification: false,
+          restartTimeSec: 90,
+          families: [],
+        } as const,
+      ],
+    };
+    const first = await rawInOpenSent();
+    first.send(withGr);
+    first.send({ type: "keepalive" });
+    await waitFor(() => faulty.state === "Established", 2000, "Established");
+    const downsBefore = faultyDowns.length;
+    const second = await RawPeer.connect(port, "127.0.0.2");
+    await second.waitType("open");
+    second.send({
+      ...withGr,
+      capabilities: withGr.capabilities.map((c) =>
+        c.name === "graceful-restart" ? { ...c, restarting: true } : c,
+      ),
+    });
+    await second.waitType("keepalive");
+    second.send({ type: "keepalive" });
+    await waitFor(
+      () => faulty.state === "Established" && faultyDowns.length > downsBefore,
+      2000,
+      "re-established",
+    );
+    expect(faultyDowns.at(-1)).toMatchObject({ kind: "tcp-error", gracefulRestart: { restartTimeSec: 90 } });
+    await first.waitClosed();
+    expect(first.notification()).toBeNull(); // no NOTIFICATION: a restart is not a failure
+    expect(faulty.negotiated?.gracefulRestart?.restarting).toBe(true);
+    expect(faulty.negotiated?.remotePort).toBe(second.socket.localPort);
+    first.destroy();
+    raw = second;
+  });
+
   it("a connection from an address no session is configured for is closed at once", async () => {
     const stranger = await RawPeer.connect(port, "127.0.0.9");
     stranger.send(openFrom(65002));
