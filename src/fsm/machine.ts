@@ -1,16 +1,11 @@
 import { BgpError } from "../errors.js";
-import {
-  CeaseSubcode,
-  ErrorCode,
-  FsmErrorSubcode,
-  MessageType,
-  OpenErrorSubcode,
-} from "../wire/constants.js";
-import type { BgpMessage, NotificationMessage, OpenMessage } from "../wire/types.js";
+import { CeaseSubcode, ErrorCode, OpenErrorSubcode } from "../wire/constants.js";
+import type { OpenMessage } from "../wire/types.js";
 import { negotiate } from "./negotiate.js";
 import { buildOpen, validateOpen } from "./open.js";
-import { connectRetryMs, idleHoldMs, keepaliveMs, LARGE_HOLD_TIME_MS } from "./timers.js";
-import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmSnapshot, FsmState, FsmStep } from "./types.js";
+import { EMPTY, notification, Step } from "./step.js";
+import { keepaliveMs } from "./timers.js";
+import type { FsmConfig, FsmEvent, FsmSnapshot, FsmStep } from "./types.js";
 
 /** A fresh FSM in Idle. */
 export function initialSnapshot(config: FsmConfig): FsmSnapshot {
@@ -24,153 +19,6 @@ export function initialSnapshot(config: FsmConfig): FsmSnapshot {
     establishedAt: null,
     flapCount: 0,
   };
-}
-
-const EMPTY = new Uint8Array(0);
-const ALL_TIMERS = ["ConnectRetry", "DelayOpen", "Hold", "Keepalive"] as const;
-
-function notification(code: number, subcode: number, data: Uint8Array = EMPTY, shutdownMessage?: string) {
-  const message: NotificationMessage =
-    shutdownMessage === undefined
-      ? { type: "notification", code, subcode, data }
-      : { type: "notification", code, subcode, data, shutdownMessage };
-  return message;
-}
-
-/** RFC 6608 §3: the FSM Error subcode names the state the unexpected message arrived in. */
-function fsmSubcode(state: FsmState): number {
-  if (state === "OpenSent") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_OPENSENT;
-  if (state === "OpenConfirm") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_OPENCONFIRM;
-  if (state === "Established") return FsmErrorSubcode.UNEXPECTED_MESSAGE_IN_ESTABLISHED;
-  return FsmErrorSubcode.UNSPECIFIED;
-}
-
-/** The message type behind a message event, for the FSM Error data (RFC 6608 §4). */
-function messageTypeOf(event: FsmEvent): number | undefined {
-  switch (event.type) {
-    case "BGPOpen":
-      return MessageType.OPEN;
-    case "UpdateMsg":
-    case "UpdateMsgErr":
-      return MessageType.UPDATE;
-    case "KeepAliveMsg":
-      return MessageType.KEEPALIVE;
-    case "RouteRefreshMsg":
-      return MessageType.ROUTE_REFRESH;
-    case "NotifMsg":
-      return MessageType.NOTIFICATION;
-    default:
-      return undefined;
-  }
-}
-
-/** Collects actions and the next snapshot for one step. */
-class Step {
-  readonly actions: FsmAction[] = [];
-  s: FsmSnapshot;
-  constructor(
-    readonly from: FsmSnapshot,
-    readonly now: number,
-  ) {
-    this.s = from;
-  }
-  get config(): FsmConfig {
-    return this.s.config;
-  }
-  send(message: BgpMessage): void {
-    this.actions.push({ type: "send", message });
-  }
-  start(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold", ms: number): void {
-    this.actions.push({ type: "startTimer", timer, ms });
-    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: true };
-  }
-  stop(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold"): void {
-    this.actions.push({ type: "stopTimer", timer });
-    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: false };
-  }
-  startConnectRetry(): void {
-    this.start("ConnectRetry", connectRetryMs(this.config));
-  }
-  to(state: FsmState): void {
-    if (state !== this.s.state) {
-      this.actions.push({ type: "emit", notice: { kind: "state", from: this.s.state, to: state } });
-    }
-    this.s = { ...this.s, state };
-  }
-  /** Send our OPEN and wait for the peer's with the large hold time (OpenSent). */
-  sendOpen(): void {
-    this.stop("ConnectRetry");
-    this.send(buildOpen(this.config));
-    this.start("Hold", LARGE_HOLD_TIME_MS);
-    this.to("OpenSent");
-  }
-  /** Start Keepalive and Hold with the negotiated hold time, or neither when it is 0. */
-  armNegotiatedTimers(holdTimeSec: number): void {
-    if (holdTimeSec > 0) {
-      this.start("Keepalive", keepaliveMs(holdTimeSec, this.config.random));
-      this.start("Hold", holdTimeSec * 1000);
-    } else {
-      // RFC 4271 §4.4: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent."
-      this.stop("Keepalive");
-      this.stop("Hold");
-    }
-  }
-  restartHold(): void {
-    const hold = this.s.negotiated?.holdTimeSec ?? 0;
-    if (hold > 0) this.start("Hold", hold * 1000);
-  }
-  /**
-   * Leave for Idle: optional NOTIFICATION, stop the timers, drop the connection, report why, and
-   * (unless stopped) arm the IdleHoldTimer for the automatic restart.
-   */
-  down(
-    reason: Omit<DownReason, "fromState">,
-    opts: { notify?: NotificationMessage; counter: "increment" | "reset" | "keep"; stopped?: boolean },
-  ): void {
-    const fromState = this.s.state;
-    if (opts.notify !== undefined) this.send(opts.notify);
-    for (const timer of ALL_TIMERS) this.stop(timer);
-    this.actions.push({ type: "disconnect" });
-    const counter =
-      opts.counter === "reset" ? 0 : this.s.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
-    const stablePeriodMs = this.config.stablePeriodSec * 1000;
-    const stable = this.s.establishedAt !== null && this.now - this.s.establishedAt >= stablePeriodMs;
-    const flapCount = stable ? 1 : this.s.flapCount + 1;
-    const running = this.s.running && opts.stopped !== true;
-    this.to("Idle");
-    this.s = {
-      ...this.s,
-      connectRetryCounter: counter,
-      negotiated: null,
-      establishedAt: null,
-      flapCount,
-      running,
-      delayOpenRunning: false,
-    };
-    this.actions.push({ type: "emit", notice: { kind: "down", reason: { ...reason, fromState } } });
-    if (running && this.config.autoRestart) this.start("IdleHold", idleHoldMs(this.config, flapCount));
-  }
-  /** Send the NOTIFICATION a BgpError describes, then go down. */
-  fail(error: BgpError): void {
-    const notify = notification(error.code, error.subcode, error.data);
-    this.down(
-      {
-        kind: "notification-sent",
-        code: error.code,
-        subcode: error.subcode,
-        data: error.data,
-        message: error.message,
-      },
-      { notify, counter: "increment" },
-    );
-  }
-  /** RFC 6608: an event the state does not expect. Messages carry their type in the data. */
-  unexpected(event: FsmEvent): void {
-    const type = messageTypeOf(event);
-    this.fail(
-      BgpError.fsmError(fsmSubcode(this.s.state), type, `unexpected ${event.type} in ${this.s.state}`),
-    );
-  }
 }
 
 /** The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure. */
