@@ -1,0 +1,172 @@
+/**
+ * Bulk announce: N prefixes (default 1,000,000 IPv4 /24s; `--family ipv6` for 200,000 IPv6 /48s) sent
+ * to one receiving BIRD on loopback by each sender in turn, each in its own process:
+ *   bird     a second BIRD, routes from a static protocol (the ceiling)
+ *   gobgp    GoBGP, global RIB preloaded with `gobgp mrt inject global`
+ *   exabgp   ExaBGP, routes as static config
+ *   speaker  our BgpSpeaker, routes given to announce() before the session starts
+ * Every sender holds its full table before the receiver's protocol is enabled. Time runs from the
+ * receiver's Established (BIRD's own state-change timestamp, ms) until its import counter reaches N
+ * (polled every 10 ms over BIRD's control socket). Peak RSS is the sender's own (VmHWM for daemons,
+ * resourceUsage().maxRSS for the speaker). A fresh receiver for every run; the median of --runs.
+ *
+ *   npx tsx bench/bulk/announce.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
+ *                                        [--senders bird,gobgp,exabgp,speaker]
+ */
+import { sleep } from "../../test/interop/harness/process.js";
+import { protocolState } from "./bird-ctl.js";
+import { startChild } from "./child.js";
+import {
+  procRss,
+  RECEIVER,
+  type Running,
+  type SenderEndpoint,
+  startBirdOriginator,
+  startExabgp,
+  startGobgp,
+  startReceiver,
+} from "./daemons.js";
+import type { BulkFamily } from "./prefixes.js";
+import { arg, fmtMb, median, printTable } from "./report.js";
+
+const family = arg("family", "ipv4") as BulkFamily;
+const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
+const runs = Number(arg("runs", "3"));
+const senderNames = arg("senders", "bird,gobgp,exabgp,speaker").split(",");
+
+type SenderKind = "bird" | "gobgp" | "exabgp" | "speaker";
+const ENDPOINTS: Record<SenderKind, SenderEndpoint> = {
+  bird: { name: "from_bird", address: "127.0.0.11", port: 11791, asn: 65011 },
+  gobgp: { name: "from_gobgp", address: "127.0.0.12", port: 11792, asn: 65012 },
+  exabgp: { name: "from_exabgp", address: "127.0.0.13", port: 11793, asn: 65013 },
+  speaker: { name: "from_speaker", address: "127.0.0.14", port: 11794, asn: 65014 },
+};
+const ipv6NextHop = (e: SenderEndpoint) => `2001:db8:113::${e.address.split(".")[3]}`;
+
+interface Sender {
+  /**
+   * Called on every poll. BIRD 2.0.12 as a sender leaves its last UPDATE queued until its event loop
+   * wakes (poll timeout: 3 s); a CLI request wakes it, so the ceiling shows BIRD's real speed.
+   */
+  poke?(): Promise<unknown>;
+  /** Peak RSS in bytes, read before it stops. */
+  peakRss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startSender(kind: SenderKind): Promise<Sender> {
+  const e = ENDPOINTS[kind];
+  const local = { address: e.address, port: e.port, asn: e.asn };
+  const daemon = (r: Running): Sender => ({ peakRss: async () => procRss(r.pid).peak, stop: () => r.stop() });
+  switch (kind) {
+    case "bird": {
+      const bird = await startBirdOriginator({
+        family,
+        count,
+        local,
+        neighbor: RECEIVER,
+        passive: true,
+        ipv6NextHop: ipv6NextHop(e),
+      });
+      return { ...daemon(bird), poke: () => bird.ctl.command("show status") };
+    }
+    case "gobgp":
+      return daemon(await startGobgp({ family, count, local }));
+    case "exabgp":
+      return daemon(
+        await startExabgp({ family, count, local, nextHop: family === "ipv4" ? e.address : ipv6NextHop(e) }),
+      );
+    case "speaker": {
+      const child = startChild("./speaker-sender.ts", { family, count, ...local, receiver: RECEIVER });
+      await child.next("ready", 300_000);
+      let rss = 0;
+      return {
+        async peakRss() {
+          child.send({ type: "stop" });
+          rss = Number((await child.next("done", 30_000)).maxRss);
+          return rss;
+        },
+        stop: () => child.stop(),
+      };
+    }
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown sender ${never}`);
+    }
+  }
+}
+
+interface Trial {
+  seconds: number;
+  peakRss: number;
+}
+
+async function trial(kind: SenderKind): Promise<Trial> {
+  const e = ENDPOINTS[kind];
+  const receiver = await startReceiver([e]);
+  let sender: Sender | undefined;
+  try {
+    sender = await startSender(kind);
+    await receiver.ctl.command(`enable ${e.name}`);
+    // ExaBGP may still be parsing its config when enabled: allow for that before Established.
+    const establishDeadline = Date.now() + (kind === "exabgp" ? 600_000 : 60_000);
+    let establishedAt: number | undefined;
+    for (;;) {
+      const s = await protocolState(receiver.ctl, e.name);
+      if (establishedAt === undefined && s.state === "Established") establishedAt = s.sinceMs;
+      if (establishedAt !== undefined && s.imported >= count) {
+        const seconds = (Date.now() - establishedAt) / 1000;
+        const peakRss = await sender.peakRss();
+        return { seconds, peakRss };
+      }
+      if (establishedAt === undefined && Date.now() > establishDeadline)
+        throw new Error(`${kind}: no session`);
+      if (establishedAt !== undefined && Date.now() - establishedAt > 300_000) {
+        throw new Error(`${kind}: only ${s.imported} of ${count} routes after 300 s`);
+      }
+      await sender.poke?.();
+      if (process.env.BULK_DEBUG)
+        process.stderr.write(`${Date.now() - (establishedAt ?? 0)} ${s.state} ${s.imported}\n`);
+      await sleep(10);
+    }
+  } finally {
+    await sender?.stop();
+    await receiver.stop();
+  }
+}
+
+const results = new Map<string, Trial[]>();
+for (let run = 1; run <= runs; run++) {
+  for (const name of senderNames) {
+    const kind = name as SenderKind;
+    if (!(kind in ENDPOINTS)) throw new Error(`unknown sender ${name}`);
+    try {
+      const t = await trial(kind);
+      process.stderr.write(`run ${run} ${kind}: ${t.seconds.toFixed(2)} s, peak RSS ${fmtMb(t.peakRss)}\n`);
+      results.set(kind, [...(results.get(kind) ?? []), t]);
+    } catch (err) {
+      process.stderr.write(`run ${run} ${kind}: FAILED ${(err as Error).message}\n`);
+    }
+  }
+}
+
+const bird = median((results.get("bird") ?? []).map((t) => t.seconds));
+console.log(
+  `\nBulk announce: ${count.toLocaleString("en")} ${family} prefixes to BIRD on loopback, median of ${runs}\n`,
+);
+printTable(
+  ["sender", "runs", "Established -> all in BIRD (s)", "routes/s", "x BIRD-to-BIRD", "sender peak RSS"],
+  senderNames.map((name) => {
+    const ts = results.get(name) ?? [];
+    const s = median(ts.map((t) => t.seconds));
+    return [
+      name,
+      `${ts.length}`,
+      ts.length ? `${s.toFixed(2)} (${ts.map((t) => t.seconds.toFixed(2)).join(", ")})` : "failed",
+      ts.length ? Math.round(count / s).toLocaleString("en") : "-",
+      ts.length && bird ? (s / bird).toFixed(2) : "-",
+      ts.length ? fmtMb(median(ts.map((t) => t.peakRss))) : "-",
+    ];
+  }),
+);
+process.exit(0);

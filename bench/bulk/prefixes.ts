@@ -1,0 +1,166 @@
+/**
+ * The prefix sets every bulk benchmark sends, the same for every sender so that the receivers do the
+ * same work: the i-th IPv4 /24 counts up from 10.0.0.0, the i-th IPv6 /48 counts up from fd00::/48.
+ * The prefixes live only in the benchmark daemons' RIBs (no kernel protocol is configured anywhere).
+ */
+import { writeFileSync } from "node:fs";
+
+export type BulkFamily = "ipv4" | "ipv6";
+
+const V4_BASE = 10 << 24;
+
+/** The i-th IPv4 /24 as a number (network address). */
+export const ipv4Net = (i: number): number => (V4_BASE + i * 256) >>> 0;
+
+const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+export const ipv4Prefix = (i: number): string => `${dotted(ipv4Net(i))}/24`;
+
+/** fd00:HHHH:LLLL::/48 with HHHH:LLLL = i (i < 2^32). */
+export const ipv6Prefix = (i: number): string => {
+  const hi = Math.floor(i / 65536);
+  const lo = i % 65536;
+  return hi === 0 ? `fd00:0:${lo.toString(16)}::/48` : `fd00:${hi.toString(16)}:${lo.toString(16)}::/48`;
+};
+
+export const prefixOf = (family: BulkFamily, i: number): string =>
+  family === "ipv4" ? ipv4Prefix(i) : ipv6Prefix(i);
+
+/**
+ * ExaBGP static routes for the first `count` IPv4 /24s, as few lines as its `split` keyword allows
+ * (a /8 split into 65,536 /24s, a /16 into 256), so that its config parse stays a few lines long.
+ */
+export function exabgpIpv4Lines(count: number, nextHop: string): string[] {
+  const lines: string[] = [];
+  let i = 0;
+  const push = (prefix: string, split: boolean) =>
+    lines.push(`route ${prefix} next-hop ${nextHop}${split ? " split /24" : ""};`);
+  while (i < count) {
+    const net = ipv4Net(i);
+    if ((net & 0xffffff) === 0 && count - i >= 65536) {
+      push(`${dotted(net)}/8`, true);
+      i += 65536;
+    } else if ((net & 0xffff) === 0 && count - i >= 256) {
+      push(`${dotted(net)}/16`, true);
+      i += 256;
+    } else {
+      push(ipv4Prefix(i), false);
+      i += 1;
+    }
+  }
+  return lines;
+}
+
+/** The same for IPv6 /48s: a /32 splits into 65,536 /48s, a /40 into 256. */
+export function exabgpIpv6Lines(count: number, nextHop: string): string[] {
+  const lines: string[] = [];
+  let i = 0;
+  const push = (prefix: string, split: boolean) =>
+    lines.push(`route ${prefix} next-hop ${nextHop}${split ? " split /48" : ""};`);
+  while (i < count) {
+    const hi = Math.floor(i / 65536);
+    const lo = i % 65536;
+    if (lo === 0 && count - i >= 65536) {
+      push(`fd00:${hi.toString(16)}::/32`, true);
+      i += 65536;
+    } else if (lo % 256 === 0 && count - i >= 256) {
+      push(`fd00:${hi.toString(16)}:${lo.toString(16)}::/40`, true);
+      i += 256;
+    } else {
+      push(ipv6Prefix(i), false);
+      i += 1;
+    }
+  }
+  return lines;
+}
+
+/*
+ * MRT TABLE_DUMP_V2 (RFC 6396) for `gobgp mrt inject global`.
+ *
+ *  Common header:  Timestamp (4) | Type (2) = 13 | Subtype (2) | Length (4) | Message
+ *  PEER_INDEX_TABLE (1): Collector BGP ID (4) | View Name Length (2) | View Name | Peer Count (2) | Peer Entries
+ *    Peer Entry: Peer Type (1) | Peer BGP ID (4) | Peer IP (4 or 16) | Peer AS (2 or 4)
+ *  RIB_IPV4_UNICAST (2) / RIB_IPV6_UNICAST (4):
+ *    Sequence (4) | Prefix Length (1) | Prefix (variable) | Entry Count (2) | RIB Entries
+ *    RIB Entry: Peer Index (2) | Originated Time (4) | Attribute Length (2) | BGP Attributes
+ */
+const MRT_TABLE_DUMP_V2 = 13;
+const PEER_INDEX_TABLE = 1;
+const RIB_IPV4_UNICAST = 2;
+const RIB_IPV6_UNICAST = 4;
+
+function mrtHeader(buf: Buffer, at: number, subtype: number, length: number): number {
+  buf.writeUInt32BE(0, at);
+  buf.writeUInt16BE(MRT_TABLE_DUMP_V2, at + 4);
+  buf.writeUInt16BE(subtype, at + 6);
+  buf.writeUInt32BE(length, at + 8);
+  return at + 12;
+}
+
+/**
+ * Write `routes` routes of one family, then `pad` repeats of the last one: gobgp 3.10 exits before its
+ * last records are flushed, and repeats of a prefix it already holds add no destination, so the caller
+ * waits for exactly `routes` destinations in GoBGP's RIB.
+ * Attributes: ORIGIN IGP, empty AS_PATH, NEXT_HOP 127.0.0.1 for IPv4; for IPv6 the full MP_REACH_NLRI
+ * form (gobgp rejects the abbreviated RFC 6396 form) with next hop ::ffff:127.0.0.1.
+ */
+export function writeMrt(file: string, family: BulkFamily, routes: number, pad = 0): void {
+  const count = routes + pad;
+  const entryBytes =
+    family === "ipv4" ? 12 + 4 + 1 + 3 + 2 + 8 + 4 + 3 + 7 : 12 + 4 + 1 + 6 + 2 + 8 + 4 + 3 + 31;
+  const peerTable = 12 + 4 + 2 + 2 + (1 + 4 + 4 + 4);
+  const buf = Buffer.alloc(peerTable + count * entryBytes);
+  let at = mrtHeader(buf, 0, PEER_INDEX_TABLE, peerTable - 12);
+  buf.writeUInt32BE(0x7f000001, at); // collector BGP ID
+  buf.writeUInt16BE(0, at + 4); // no view name
+  buf.writeUInt16BE(1, at + 6); // one peer
+  buf[at + 8] = 0x02; // IPv4 peer address, 4-octet AS
+  buf.writeUInt32BE(0x7f000001, at + 9);
+  buf.writeUInt32BE(0x7f000001, at + 13);
+  buf.writeUInt32BE(65012, at + 17);
+  at += 21;
+  for (let i = 0; i < count; i++) {
+    const start = at;
+    at = mrtHeader(buf, at, family === "ipv4" ? RIB_IPV4_UNICAST : RIB_IPV6_UNICAST, entryBytes - 12);
+    buf.writeUInt32BE(i, at);
+    at += 4;
+    const p = Math.min(i, routes - 1);
+    if (family === "ipv4") {
+      const net = ipv4Net(p);
+      buf[at++] = 24;
+      buf[at++] = net >>> 24;
+      buf[at++] = (net >>> 16) & 255;
+      buf[at++] = (net >>> 8) & 255;
+    } else {
+      buf[at++] = 48;
+      buf.writeUInt16BE(0xfd00, at);
+      buf.writeUInt32BE(p, at + 2);
+      at += 6;
+    }
+    buf.writeUInt16BE(1, at); // one RIB entry
+    buf.writeUInt16BE(0, at + 2); // peer index 0
+    buf.writeUInt32BE(0, at + 4); // originated time
+    const attrLen = family === "ipv4" ? 4 + 3 + 7 : 4 + 3 + 31;
+    buf.writeUInt16BE(attrLen, at + 8);
+    at += 10;
+    buf.set([0x40, 1, 1, 0], at); // ORIGIN IGP
+    buf.set([0x40, 2, 0], at + 4); // AS_PATH empty
+    at += 7;
+    if (family === "ipv4") {
+      buf.set([0x40, 3, 4, 127, 0, 0, 1], at);
+      at += 7;
+    } else {
+      // MP_REACH_NLRI: AFI 2, SAFI 1, next hop length 16, ::ffff:127.0.0.1, reserved, NLRI /48
+      buf.set([0x80, 14, 28, 0, 2, 1, 16], at);
+      buf.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1], at + 7);
+      buf[at + 23] = 0;
+      buf[at + 24] = 48;
+      buf.writeUInt16BE(0xfd00, at + 25);
+      buf.writeUInt32BE(p, at + 27);
+      at += 31;
+    }
+    if (at - start !== entryBytes)
+      throw new Error(`MRT entry is ${at - start} octets, expected ${entryBytes}`);
+  }
+  writeFileSync(file, buf.subarray(0, at));
+}
