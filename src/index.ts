@@ -2,9 +2,33 @@
 
 // Errors
 export { BgpError } from "./errors.js";
-export type { DownReason, FsmState, NegotiatedCapabilities } from "./fsm/types.js";
+// The pure RFC 4271 state machine, for those who bring their own transport
+export { buildOpen, initialSnapshot, negotiate, resolveCollision, step, validateOpen } from "./fsm/index.js";
+export type {
+  DownReason,
+  FsmAction,
+  FsmConfig,
+  FsmEvent,
+  FsmNotice,
+  FsmSnapshot,
+  FsmState,
+  FsmStep,
+  NegotiatedCapabilities,
+  TimerName,
+} from "./fsm/types.js";
+export type { CheckOutcome } from "./health/deadline.js";
 // Health checks, the gate, and the wiring to the speaker
 export * from "./health/index.js";
+// Sessions over node:net
+export { BgpListener } from "./session/listener.js";
+export { BgpSession } from "./session/session.js";
+export type {
+  Clock,
+  NegotiatedSession,
+  SessionEvents,
+  SessionOptions,
+  SessionStats,
+} from "./session/types.js";
 export type { ReceivedRoute } from "./speaker/adj-rib-in.js";
 export type { PeerStatus } from "./speaker/peer.js";
 export type { AnnounceAttributes, PeerSelector, RouteAttributes } from "./speaker/route.js";
