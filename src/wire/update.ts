@@ -17,7 +17,7 @@
  * MP_UNREACH_NLRI (RFC 4760). RFC 7606 decides what a malformed UPDATE costs.
  */
 import { BgpError } from "../errors.js";
-import { decodePathAttributes, encodePathAttributes } from "./attributes/index.js";
+import { attributeSeen, decodePathAttributes, encodePathAttributes } from "./attributes/index.js";
 import { AttributeCode, ErrorCode, UpdateErrorSubcode } from "./constants.js";
 import { decodeNlri, encodeNlri } from "./prefix.js";
 import type { CodecContext, PathAttributes, UpdateMessage, UpdateProblem } from "./types.js";
@@ -68,7 +68,7 @@ export function decodeUpdate(
  */
 function checkMandatory(
   attributes: PathAttributes,
-  seen: Uint8Array,
+  seen: Int32Array,
   classicNlri: boolean,
   problems: UpdateProblem[],
 ): void {
@@ -79,7 +79,7 @@ function checkMandatory(
     ? [AttributeCode.ORIGIN, AttributeCode.AS_PATH, AttributeCode.NEXT_HOP]
     : [AttributeCode.ORIGIN, AttributeCode.AS_PATH];
   for (const code of required) {
-    if (seen[code] === 1) continue;
+    if (attributeSeen(seen, code)) continue;
     const error = BgpError.missingWellKnownAttribute(code);
     problems.push({
       action: "treat-as-withdraw",

@@ -330,7 +330,7 @@ describe("attribute decoders carry the attribute in the error data (RFC 4271 §6
     const codec = attributeCodec(bytes[1]);
     if (codec === undefined) throw new Error("no codec");
     try {
-      codec.decode(new Reader(bytes, 3, bytes.length), ctx, bytes);
+      codec.decode(new Reader(bytes, 3, bytes.length), ctx, 0);
     } catch (error) {
       expect(error).toBeInstanceOf(BgpError);
       return error as BgpError;

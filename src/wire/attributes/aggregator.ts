@@ -27,12 +27,12 @@ export const aggregatorCodec: AttributeCodec<"aggregator"> = {
   key: "aggregator",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "attribute-discard",
-  decode(reader, ctx, tlv) {
+  decode(reader, ctx, at) {
     const asSize = ctx.fourOctetAs ? 4 : 2;
     // RFC 7606 §7.7: malformed if "Its length is not 6" (no 4-octet AS) or "Its length is not 8"
     // (4-octet AS both ways); it "SHALL be handled using the approach of attribute discard".
     if (reader.remaining !== asSize + 4)
-      throw lengthError(tlv, AttributeCode.AGGREGATOR, "attribute-discard");
+      throw lengthError(reader, at, AttributeCode.AGGREGATOR, "attribute-discard");
     const asn = asSize === 4 ? reader.u32() : reader.u16();
     return { asn, address: formatIpv4(reader.view(4)) };
   },
@@ -47,10 +47,11 @@ export const as4AggregatorCodec: AttributeCodec<"as4Aggregator"> = {
   key: "as4Aggregator",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "attribute-discard",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 6793 §6: a malformed AS4_AGGREGATOR (length other than 8) is discarded, and the
     // AGGREGATOR used on its own.
-    if (reader.remaining !== 8) throw lengthError(tlv, AttributeCode.AS4_AGGREGATOR, "attribute-discard");
+    if (reader.remaining !== 8)
+      throw lengthError(reader, at, AttributeCode.AS4_AGGREGATOR, "attribute-discard");
     const asn = reader.u32();
     return { asn, address: formatIpv4(reader.view(4)) };
   },

@@ -15,7 +15,7 @@ import { AS_TRANS, AttributeCode, AttributeFlag } from "../constants.js";
 import type { Reader } from "../reader.js";
 import type { AsPathSegment, AsPathSegmentType } from "../types.js";
 import type { Writer } from "../writer.js";
-import { type AttributeCodec, checkU32, copyOf } from "./codec.js";
+import { type AttributeCodec, attributeBytes, checkU32 } from "./codec.js";
 
 const SEGMENT_TYPES: readonly (AsPathSegmentType | undefined)[] = [
   undefined,
@@ -98,12 +98,12 @@ export const as4PathCodec: AttributeCodec<"as4Path"> = {
   key: "as4Path",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "attribute-discard",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 6793 §6: a malformed AS4_PATH is discarded ("attribute discard") and the AS_PATH used
     // on its own.
     return decodeSegments(reader, 4, (why) =>
       BgpError.optionalAttributeError(
-        copyOf(tlv),
+        attributeBytes(reader, at),
         AttributeCode.AS4_PATH,
         "attribute-discard",
         `AS4_PATH: ${why}`,

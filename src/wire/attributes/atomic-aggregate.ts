@@ -12,10 +12,11 @@ export const atomicAggregateCodec: AttributeCodec<"atomicAggregate"> = {
   key: "atomicAggregate",
   flags: AttributeFlag.TRANSITIVE,
   malformed: "attribute-discard",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.6: "The attribute SHALL be considered malformed if its length is not 0" ...
     // "SHALL be handled using the approach of attribute discard".
-    if (reader.remaining !== 0) throw lengthError(tlv, AttributeCode.ATOMIC_AGGREGATE, "attribute-discard");
+    if (reader.remaining !== 0)
+      throw lengthError(reader, at, AttributeCode.ATOMIC_AGGREGATE, "attribute-discard");
     return true;
   },
   encode() {

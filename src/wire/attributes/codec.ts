@@ -12,9 +12,10 @@ export type AttributeValue<K extends AttributeKey> = NonNullable<PathAttributes[
 /**
  * One path attribute: its type code, where it goes in `PathAttributes`, the Optional and Transitive
  * bits it must carry, and how its value (the bytes after the attribute header) is read and written.
- * `decode` gets a reader bounded to the value and the whole attribute (flags, type, length, value)
- * as `tlv`, which RFC 4271 §6.3 puts in the NOTIFICATION data; it throws a BgpError whose
- * `errorHandling` is the RFC 7606 action for that fault.
+ * `decode` gets a reader bounded to the value and `at`, where the whole attribute (flags, type,
+ * length, value) starts in `reader.bytes`: RFC 4271 §6.3 puts that in the NOTIFICATION data, and it
+ * is only copied out when there is an error. It throws a BgpError whose `errorHandling` is the
+ * RFC 7606 action for that fault.
  */
 export interface AttributeCodec<K extends AttributeKey> {
   readonly code: number;
@@ -28,7 +29,7 @@ export interface AttributeCodec<K extends AttributeKey> {
    * different handling", and §7 mandates attribute discard for some attributes.
    */
   readonly malformed: "treat-as-withdraw" | "attribute-discard" | "session-reset";
-  decode(reader: Reader, ctx: CodecContext, tlv: Uint8Array): AttributeValue<K>;
+  decode(reader: Reader, ctx: CodecContext, at: number): AttributeValue<K>;
   encode(writer: Writer, value: AttributeValue<K>, ctx: CodecContext): void;
 }
 
@@ -44,13 +45,19 @@ export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8A
   return out;
 }
 
+/** A copy of the whole attribute (flags, type, length, value) whose value `reader` covers. */
+export function attributeBytes(reader: Reader, at: number): Uint8Array {
+  return copyOf(reader.bytes, at, reader.end);
+}
+
 /** Attribute Length Error (3/5) carrying the attribute, with the RFC 7606 action the caller names. */
 export function lengthError(
-  tlv: Uint8Array,
+  reader: Reader,
+  at: number,
   code: number,
   handling: "treat-as-withdraw" | "attribute-discard" | "session-reset" = "treat-as-withdraw",
 ): BgpError {
-  return BgpError.attributeLengthError(copyOf(tlv), code, handling);
+  return BgpError.attributeLengthError(attributeBytes(reader, at), code, handling);
 }
 
 /** An unsigned 32-bit integer, or a TypeError naming what it was meant to be. */

@@ -34,12 +34,12 @@ export const communitiesCodec: AttributeCodec<"communities"> = {
   key: "communities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.8: "The error handling of [RFC1997] is revised as follows: The Community
     // attribute SHALL be considered malformed if its length is not a non-zero multiple of 4" ...
     // "treat-as-withdraw".
     const length = reader.remaining;
-    if (length === 0 || length % 4 !== 0) throw lengthError(tlv, AttributeCode.COMMUNITIES);
+    if (length === 0 || length % 4 !== 0) throw lengthError(reader, at, AttributeCode.COMMUNITIES);
     const out = new Array<string>(length / 4);
     for (let i = 0; i < out.length; i++) out[i] = `${reader.u16()}:${reader.u16()}`;
     return out;
@@ -61,12 +61,12 @@ export const extendedCommunitiesCodec: AttributeCodec<"extendedCommunities"> = {
   key: "extendedCommunities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.14: "The error handling of [RFC4360] is revised as follows: The Extended
     // Communities attribute SHALL be considered malformed if its length is not a non-zero multiple
     // of 8" ... "treat-as-withdraw".
     const length = reader.remaining;
-    if (length === 0 || length % 8 !== 0) throw lengthError(tlv, AttributeCode.EXTENDED_COMMUNITIES);
+    if (length === 0 || length % 8 !== 0) throw lengthError(reader, at, AttributeCode.EXTENDED_COMMUNITIES);
     const bytes = reader.view(length);
     const out = new Array<string>(length / 8);
     for (let i = 0; i < out.length; i++) {
@@ -95,11 +95,11 @@ export const largeCommunitiesCodec: AttributeCodec<"largeCommunities"> = {
   key: "largeCommunities",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 8092 §5: malformed "if the length of the BGP Large Communities Attribute value, expressed
     // in octets, is not a non-zero multiple of 12" ... "treat-as-withdraw".
     const length = reader.remaining;
-    if (length === 0 || length % 12 !== 0) throw lengthError(tlv, AttributeCode.LARGE_COMMUNITY);
+    if (length === 0 || length % 12 !== 0) throw lengthError(reader, at, AttributeCode.LARGE_COMMUNITY);
     const out = new Array<string>(length / 12);
     for (let i = 0; i < out.length; i++) out[i] = `${reader.u32()}:${reader.u32()}:${reader.u32()}`;
     return out;

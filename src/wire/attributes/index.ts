@@ -79,8 +79,13 @@ export interface DecodedPathAttributes {
   readonly attributes: PathAttributes;
   /** RFC 7606 problems short of a session reset, in wire order; empty when the attributes were clean. */
   readonly problems: UpdateProblem[];
-  /** Type codes that appeared on the wire (seen[code] === 1), kept even when the attribute was dropped. */
-  readonly seen: Uint8Array;
+  /** Type codes that appeared on the wire, as a bitset (see `attributeSeen`), even if dropped as malformed. */
+  readonly seen: Int32Array;
+}
+
+/** Whether the attribute with this type code appeared on the wire. */
+export function attributeSeen(seen: Int32Array, code: number): boolean {
+  return ((seen[code >>> 5] >>> (code & 31)) & 1) === 1;
 }
 
 function problemOf(error: BgpError, attributeCode: number): UpdateProblem {
@@ -98,6 +103,13 @@ function isMpCode(code: number): boolean {
 }
 
 /**
+ * A codec reads only what it has checked is there, so running past an attribute's value is a bug
+ * here rather than bad input; it still ends as an RFC 7606 problem, not a crash.
+ */
+const readPastAttribute = () =>
+  BgpError.malformedAttributeList("attribute value read past its length", "treat-as-withdraw");
+
+/**
  * Decode the path attributes in bytes[start, end) (the UPDATE's Path Attributes field).
  * Throws BgpError only for session-reset faults.
  */
@@ -109,46 +121,48 @@ export function decodePathAttributes(
 ): DecodedPathAttributes {
   const out: Record<string, unknown> = {};
   const problems: UpdateProblem[] = [];
-  const seen = new Uint8Array(256);
+  const seen = new Int32Array(8);
   let unknown: UnknownAttribute[] | undefined;
-  let o = start;
-  while (o < end) {
-    const flags = bytes[o];
+  let at = start;
+  while (at < end) {
+    const flags = bytes[at];
     const headerLength = flags & AttributeFlag.EXTENDED_LENGTH ? 4 : 3;
     // RFC 7606 §4: when "fewer than three octets remain (or fewer than four octets, if the Attribute
     // Flags field has the Extended Length bit set) when beginning to parse the attribute", "the
     // treat-as-withdraw approach MUST be used" and the Total Attribute Length locates the NLRI.
-    if (end - o < headerLength) {
+    if (end - at < headerLength) {
       problems.push({
         action: "treat-as-withdraw",
         code: ErrorCode.UPDATE_MESSAGE,
         subcode: UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST,
-        reason: `${end - o} octets left over after the last attribute`,
+        reason: `${end - at} octets left over after the last attribute`,
       });
       break;
     }
-    const code = bytes[o + 1];
-    const length = headerLength === 4 ? (bytes[o + 2] << 8) | bytes[o + 3] : bytes[o + 2];
-    const valueStart = o + headerLength;
+    const code = bytes[at + 1];
+    const length = headerLength === 4 ? (bytes[at + 2] << 8) | bytes[at + 3] : bytes[at + 2];
+    const valueStart = at + headerLength;
     const valueEnd = valueStart + length;
     if (valueEnd > end) {
-      const tlv = copyOf(bytes, o, end);
+      const data = copyOf(bytes, at, end);
       // RFC 7606 §5.3 / §7.11: an MP attribute we cannot read hides routes we cannot withdraw.
-      if (isMpCode(code))
+      if (isMpCode(code)) {
         throw BgpError.optionalAttributeError(
-          tlv,
+          data,
           code,
           "session-reset",
           `attribute ${code} overruns the path attributes`,
         );
+      }
       // RFC 7606 §4: when "the length of the last encountered path attribute would cause the Total
       // Attribute Length to be exceeded", treat-as-withdraw, and rely on Total Attribute Length.
-      problems.push(problemOf(BgpError.attributeLengthError(tlv, code), code));
+      problems.push(problemOf(BgpError.attributeLengthError(data, code), code));
       break;
     }
-    const tlv = bytes.subarray(o, valueEnd);
-    o = valueEnd;
-    if (seen[code] === 1) {
+    const tlvStart = at;
+    at = valueEnd;
+    const bit = 1 << (code & 31);
+    if ((seen[code >>> 5] & bit) !== 0) {
       // RFC 7606 §3.g: "If the MP_REACH_NLRI attribute or the MP_UNREACH_NLRI attribute appears more
       // than once in the UPDATE message, then a NOTIFICATION message MUST be sent with the Error
       // Subcode 'Malformed Attribute List'. If any other attribute (whether recognized or
@@ -165,13 +179,14 @@ export function decodePathAttributes(
       });
       continue;
     }
-    seen[code] = 1;
+    seen[code >>> 5] |= bit;
     const codec = BY_CODE[code];
     if (codec === undefined) {
       if ((flags & AttributeFlag.OPTIONAL) === 0) {
         // RFC 4271 §6.3: "If any of the well-known mandatory attributes are not recognized, then the
         // Error Subcode MUST be set to Unrecognized Well-known Attribute." (treat-as-withdraw here)
-        problems.push(problemOf(BgpError.unrecognizedWellKnownAttribute(copyOf(tlv), code), code));
+        const data = copyOf(bytes, tlvStart, valueEnd);
+        problems.push(problemOf(BgpError.unrecognizedWellKnownAttribute(data, code), code));
         continue;
       }
       unknown ??= [];
@@ -180,20 +195,22 @@ export function decodePathAttributes(
     }
     // RFC 7606 §3.c: "If the value of either the Optional or Transitive bits in the Attribute Flags is
     // in conflict with their specified values, then the attribute MUST be treated as malformed and
-    // the 'treat-as-withdraw' approach used".
-    // The attribute's own malformed handling applies (attribute discard for ATOMIC_AGGREGATE,
-    // AGGREGATOR, AS4_PATH, AS4_AGGREGATOR). The MP attributes are still read, with treat-as-withdraw:
-    // that needs the routes they carry.
+    // the 'treat-as-withdraw' approach used, unless the specification for the attribute mandates
+    // different handling": the attribute's own malformed handling applies (attribute discard for
+    // ATOMIC_AGGREGATE, AGGREGATOR, AS4_PATH, AS4_AGGREGATOR). The MP attributes are still read,
+    // since treat-as-withdraw needs the routes they carry.
     if ((flags & (AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE)) !== codec.flags) {
       const handling = codec.malformed === "attribute-discard" ? "attribute-discard" : "treat-as-withdraw";
-      problems.push(problemOf(BgpError.attributeFlagsError(copyOf(tlv), code, handling), code));
+      const data = copyOf(bytes, tlvStart, valueEnd);
+      problems.push(problemOf(BgpError.attributeFlagsError(data, code, handling), code));
       if (!isMpCode(code)) continue;
     }
-    const reader = new Reader(bytes, valueStart, valueEnd, () =>
-      BgpError.attributeLengthError(copyOf(tlv), code),
-    );
     try {
-      out[codec.key] = codec.decode(reader, ctx, tlv);
+      out[codec.key] = codec.decode(
+        new Reader(bytes, valueStart, valueEnd, readPastAttribute),
+        ctx,
+        tlvStart,
+      );
     } catch (error) {
       if (!(error instanceof BgpError) || error.errorHandling === "session-reset") throw error;
       problems.push(problemOf(error, code));

@@ -15,9 +15,9 @@ export const medCodec: AttributeCodec<"med"> = {
   key: "med",
   flags: AttributeFlag.OPTIONAL,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.4: malformed "if its length is not 4" ... "treat-as-withdraw".
-    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.MULTI_EXIT_DISC);
+    if (reader.remaining !== 4) throw lengthError(reader, at, AttributeCode.MULTI_EXIT_DISC);
     return reader.u32();
   },
   encode(writer, value) {
@@ -31,9 +31,9 @@ export const localPrefCodec: AttributeCodec<"localPref"> = {
   key: "localPref",
   flags: AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.5: malformed "if its length is not 4" ... "treat-as-withdraw".
-    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.LOCAL_PREF);
+    if (reader.remaining !== 4) throw lengthError(reader, at, AttributeCode.LOCAL_PREF);
     return reader.u32();
   },
   encode(writer, value) {

@@ -24,36 +24,34 @@ import { formatIpv4, formatIpv6, parseIpv4Into, parseIpv6Into } from "../address
 import { AttributeCode, AttributeFlag } from "../constants.js";
 import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
 import { decodeNlri, encodeNlri } from "../prefix.js";
+import type { Reader } from "../reader.js";
 import type { AddressFamily, CodecContext, MpReach, MpReachUnicast } from "../types.js";
 import type { Writer } from "../writer.js";
-import { type AttributeCodec, copyOf } from "./codec.js";
+import { type AttributeCodec, attributeBytes, copyOf } from "./codec.js";
 
 /** RFC 4760 §7: a bad MP attribute is an Optional Attribute Error, and RFC 7606 §7.11 a session reset. */
-export function mpError(tlv: Uint8Array, code: number, why: string): BgpError {
-  return BgpError.optionalAttributeError(copyOf(tlv), code, "session-reset", why);
+export function mpError(reader: Reader, at: number, code: number, why: string): BgpError {
+  return BgpError.optionalAttributeError(attributeBytes(reader, at), code, "session-reset", why);
 }
 
 /** Decode the NLRI of an MP attribute, turning a bad prefix into the MP attribute's own error. */
 export function decodeMpNlri(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
+  reader: Reader,
+  at: number,
   family: AddressFamily,
   ctx: CodecContext,
-  tlv: Uint8Array,
   code: number,
 ): MpReachUnicast["nlri"] {
   try {
-    return decodeNlri(bytes, start, end, family, ctx.addPath.includes(family));
+    const nlri = decodeNlri(reader.bytes, reader.offset, reader.end, family, ctx.addPath.includes(family));
+    reader.offset = reader.end;
+    return nlri;
   } catch (error) {
     if (!(error instanceof BgpError)) throw error;
     // RFC 7606 §5.3: if the NLRI of an MP attribute cannot be parsed, "session reset" (or
     // "AFI/SAFI disable") is the only choice, since the routes to withdraw are unknown.
-    throw mpError(
-      tlv,
-      code,
-      `${code === AttributeCode.MP_REACH_NLRI ? "MP_REACH_NLRI" : "MP_UNREACH_NLRI"}: ${error.message}`,
-    );
+    const name = code === AttributeCode.MP_REACH_NLRI ? "MP_REACH_NLRI" : "MP_UNREACH_NLRI";
+    throw mpError(reader, at, code, `${name}: ${error.message}`);
   }
 }
 
@@ -63,16 +61,21 @@ export const mpReachCodec: AttributeCodec<"mpReach"> = {
   key: "mpReach",
   flags: AttributeFlag.OPTIONAL,
   malformed: "session-reset",
-  decode(reader, ctx, tlv): MpReach {
+  decode(reader, ctx, at): MpReach {
     const code = AttributeCode.MP_REACH_NLRI;
-    if (reader.remaining < 5) throw mpError(tlv, code, "MP_REACH_NLRI shorter than its fixed fields");
+    if (reader.remaining < 5) throw mpError(reader, at, code, "MP_REACH_NLRI shorter than its fixed fields");
     const afi = reader.u16();
     const safi = reader.u8();
     const nextHopLength = reader.u8();
     // RFC 7606 §7.11: the next hop length must leave room for itself and the Reserved octet, else
     // the NLRI cannot be located and "session reset" or "AFI/SAFI disable" MUST be used.
     if (nextHopLength + 1 > reader.remaining) {
-      throw mpError(tlv, code, `MP_REACH_NLRI next hop length ${nextHopLength} overruns the attribute`);
+      throw mpError(
+        reader,
+        at,
+        code,
+        `MP_REACH_NLRI next hop length ${nextHopLength} overruns the attribute`,
+      );
     }
     const family = afiSafiToFamily(afi, safi);
     if (family === null) {
@@ -83,11 +86,10 @@ export const mpReachCodec: AttributeCodec<"mpReach"> = {
     // RFC 7606 §7.11: "If the Length of Next Hop Network Address field of the MP_REACH attribute
     // is inconsistent with that which was expected, the attribute is considered malformed."
     if (nextHopLength !== 4 && nextHopLength !== 16 && nextHopLength !== 32)
-      throw mpError(tlv, code, `next hop length ${nextHopLength} does not fit ${family}`);
+      throw mpError(reader, at, code, `next hop length ${nextHopLength} does not fit ${family}`);
     const hop = reader.view(nextHopLength);
     reader.u8(); // Reserved: "MUST be set to 0, and SHOULD be ignored upon receipt" (RFC 4760 §3)
-    const nlri = decodeMpNlri(reader.bytes, reader.offset, reader.end, family, ctx, tlv, code);
-    reader.offset = reader.end;
+    const nlri = decodeMpNlri(reader, at, family, ctx, code);
     if (nextHopLength === 4) return { family, afi, safi, nextHop: formatIpv4(hop), nlri };
     const nextHop = formatIpv6(hop);
     if (nextHopLength === 16) return { family, afi, safi, nextHop, nlri };

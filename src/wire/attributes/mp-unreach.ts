@@ -22,16 +22,16 @@ export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
   key: "mpUnreach",
   flags: AttributeFlag.OPTIONAL,
   malformed: "session-reset",
-  decode(reader, ctx, tlv): MpUnreach {
+  decode(reader, ctx, at): MpUnreach {
     const code = AttributeCode.MP_UNREACH_NLRI;
-    if (reader.remaining < 3) throw mpError(tlv, code, "MP_UNREACH_NLRI shorter than its AFI and SAFI");
+    if (reader.remaining < 3)
+      throw mpError(reader, at, code, "MP_UNREACH_NLRI shorter than its AFI and SAFI");
     const afi = reader.u16();
     const safi = reader.u8();
     const family = afiSafiToFamily(afi, safi);
     if (family === null)
       return { family: null, afi, safi, withdrawnBytes: copyOf(reader.view(reader.remaining)) };
-    const withdrawnRoutes = decodeMpNlri(reader.bytes, reader.offset, reader.end, family, ctx, tlv, code);
-    reader.offset = reader.end;
+    const withdrawnRoutes = decodeMpNlri(reader, at, family, ctx, code);
     return { family, afi, safi, withdrawnRoutes };
   },
   encode(writer, value, ctx) {

@@ -16,10 +16,10 @@ export const nextHopCodec: AttributeCodec<"nextHop"> = {
   key: "nextHop",
   flags: AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.3: "The attribute is considered malformed if its length is not 4" ...
     // "SHALL be handled using the approach of treat-as-withdraw".
-    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.NEXT_HOP);
+    if (reader.remaining !== 4) throw lengthError(reader, at, AttributeCode.NEXT_HOP);
     return formatIpv4(reader.view(4));
   },
   encode(writer, value) {

@@ -8,7 +8,7 @@
 import { BgpError } from "../../errors.js";
 import { AttributeCode, AttributeFlag } from "../constants.js";
 import type { Origin } from "../types.js";
-import { type AttributeCodec, copyOf, lengthError } from "./codec.js";
+import { type AttributeCodec, attributeBytes, lengthError } from "./codec.js";
 
 const ORIGINS: readonly Origin[] = ["igp", "egp", "incomplete"];
 
@@ -18,12 +18,12 @@ export const originCodec: AttributeCodec<"origin"> = {
   key: "origin",
   flags: AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.1: "The attribute is considered malformed if its length is not 1 or it has an
     // undefined value" ... "SHALL be handled using the approach of treat-as-withdraw".
-    if (reader.remaining !== 1) throw lengthError(tlv, AttributeCode.ORIGIN);
+    if (reader.remaining !== 1) throw lengthError(reader, at, AttributeCode.ORIGIN);
     const value = reader.u8();
-    if (value >= ORIGINS.length) throw BgpError.invalidOrigin(copyOf(tlv));
+    if (value >= ORIGINS.length) throw BgpError.invalidOrigin(attributeBytes(reader, at));
     return ORIGINS[value];
   },
   encode(writer, value) {

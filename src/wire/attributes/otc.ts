@@ -14,10 +14,10 @@ export const otcCodec: AttributeCodec<"otc"> = {
   key: "otc",
   flags: AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 9234 §5: an OTC attribute whose length is not 4 is malformed, and the UPDATE is handled
     // with RFC 7606 "treat-as-withdraw".
-    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.OTC);
+    if (reader.remaining !== 4) throw lengthError(reader, at, AttributeCode.OTC);
     return reader.u32();
   },
   encode(writer, value) {

@@ -21,9 +21,9 @@ export const originatorIdCodec: AttributeCodec<"originatorId"> = {
   key: "originatorId",
   flags: AttributeFlag.OPTIONAL,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.9: malformed "if its length is not 4" ... "treat-as-withdraw".
-    if (reader.remaining !== 4) throw lengthError(tlv, AttributeCode.ORIGINATOR_ID);
+    if (reader.remaining !== 4) throw lengthError(reader, at, AttributeCode.ORIGINATOR_ID);
     return formatIpv4(reader.view(4));
   },
   encode(writer, value) {
@@ -37,10 +37,10 @@ export const clusterListCodec: AttributeCodec<"clusterList"> = {
   key: "clusterList",
   flags: AttributeFlag.OPTIONAL,
   malformed: "treat-as-withdraw",
-  decode(reader, _ctx, tlv) {
+  decode(reader, _ctx, at) {
     // RFC 7606 §7.10: malformed "if its length is not a non-zero multiple of 4" ... "treat-as-withdraw".
     const length = reader.remaining;
-    if (length === 0 || length % 4 !== 0) throw lengthError(tlv, AttributeCode.CLUSTER_LIST);
+    if (length === 0 || length % 4 !== 0) throw lengthError(reader, at, AttributeCode.CLUSTER_LIST);
     const bytes = reader.view(length);
     const out = new Array<string>(length / 4);
     for (let i = 0; i < out.length; i++) out[i] = formatIpv4(bytes, i * 4);
