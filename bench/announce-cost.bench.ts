@@ -1,0 +1,120 @@
+/**
+ * announce() call cost: a million `speaker.announce()` calls (IPv4 /24s, one next hop) on a speaker
+ * with two peers configured but not started, so nothing is sent: this is the bookkeeping alone
+ * (prefix parsing, attribute normalisation, Adj-RIB-Out per peer). Then the same million again (an
+ * idempotent re-announce), then a million withdraws. Each run is a fresh process started with
+ * --expose-gc; memory is measured after a full GC, relative to before the first call (the prefix
+ * strings are made beforehand). Median of --runs.
+ *
+ *   npx tsx bench/announce-cost.bench.ts [--count 1000000] [--runs 3]
+ */
+import { startChild } from "./bulk/child.js";
+import { ipv4Prefix } from "./bulk/prefixes.js";
+import { arg, median, printTable } from "./bulk/report.js";
+
+interface Measured {
+  announceNs: number;
+  reannounceNs: number;
+  withdrawNs: number;
+  heapPerRoute: number;
+  rssPerRoute: number;
+  heapAfterWithdraw: number;
+  maxRss: number;
+}
+
+async function measure(count: number): Promise<Measured> {
+  const { BgpSpeaker } = await import("../src/index.js");
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc");
+  const settle = () => {
+    for (let i = 0; i < 3; i++) gc();
+    return process.memoryUsage();
+  };
+  const speaker = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2" });
+  speaker.addPeer({ address: "127.0.0.2", asn: 65000 });
+  speaker.addPeer({ address: "127.0.0.3", asn: 65002 });
+  const prefixes = Array.from({ length: count }, (_, i) => ipv4Prefix(i));
+  const attrs = { nextHop: "198.51.100.1" };
+  // Warm the code paths on other prefixes so the timing is of optimised code.
+  for (let i = 0; i < 20_000; i++) speaker.announce(ipv4Prefix(count + i), attrs);
+  for (let i = 0; i < 20_000; i++) speaker.withdraw(ipv4Prefix(count + i));
+  const before = settle();
+  let t = performance.now();
+  for (let i = 0; i < count; i++) speaker.announce(prefixes[i], attrs);
+  const announceNs = ((performance.now() - t) * 1e6) / count;
+  const after = settle();
+  t = performance.now();
+  for (let i = 0; i < count; i++) speaker.announce(prefixes[i], attrs);
+  const reannounceNs = ((performance.now() - t) * 1e6) / count;
+  t = performance.now();
+  for (let i = 0; i < count; i++) speaker.withdraw(prefixes[i]);
+  const withdrawNs = ((performance.now() - t) * 1e6) / count;
+  const afterWithdraw = settle();
+  return {
+    announceNs,
+    reannounceNs,
+    withdrawNs,
+    heapPerRoute: (after.heapUsed - before.heapUsed) / count,
+    rssPerRoute: (after.rss - before.rss) / count,
+    heapAfterWithdraw: afterWithdraw.heapUsed - before.heapUsed,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+if (process.argv[2]?.startsWith("{")) {
+  const { count } = JSON.parse(process.argv[2]) as { count: number };
+  const m = await measure(count);
+  process.stdout.write(`${JSON.stringify({ type: "done", ...m })}\n`);
+  process.exit(0);
+}
+
+const count = Number(arg("count", "1000000"));
+const runs = Number(arg("runs", "3"));
+const results: Measured[] = [];
+for (let run = 1; run <= runs; run++) {
+  const child = startChild("../announce-cost.bench.ts", { count }, ["--expose-gc"]);
+  try {
+    const m = (await child.next("done", 300_000)) as unknown as Measured;
+    process.stderr.write(`run ${run}: ${JSON.stringify(m)}\n`);
+    results.push(m);
+  } finally {
+    await child.stop();
+  }
+}
+const md = (f: (m: Measured) => number) => median(results.map(f));
+console.log(
+  `\nannounce() call cost: ${count.toLocaleString("en")} IPv4 /24s, 2 peers configured (not connected), median of ${runs}\n`,
+);
+printTable(
+  ["call", "ns/call", "calls/s"],
+  [
+    [
+      "announce (new prefix)",
+      md((m) => m.announceNs).toFixed(0),
+      Math.round(1e9 / md((m) => m.announceNs)).toLocaleString("en"),
+    ],
+    [
+      "announce (same again)",
+      md((m) => m.reannounceNs).toFixed(0),
+      Math.round(1e9 / md((m) => m.reannounceNs)).toLocaleString("en"),
+    ],
+    [
+      "withdraw",
+      md((m) => m.withdrawNs).toFixed(0),
+      Math.round(1e9 / md((m) => m.withdrawNs)).toLocaleString("en"),
+    ],
+  ],
+);
+console.log("");
+printTable(
+  ["heap growth per route", "RSS growth per route", "heap left after withdrawing all", "peak RSS"],
+  [
+    [
+      `${md((m) => m.heapPerRoute).toFixed(0)} B`,
+      `${md((m) => m.rssPerRoute).toFixed(0)} B`,
+      `${(md((m) => m.heapAfterWithdraw) / 1024 / 1024).toFixed(1)} MB`,
+      `${(md((m) => m.maxRss) / 1024 / 1024).toFixed(0)} MB`,
+    ],
+  ],
+);
+process.exit(0);

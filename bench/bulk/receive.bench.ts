@@ -1,0 +1,97 @@
+/**
+ * Bulk receive: a BIRD originates N routes (default 1,000,000 IPv4 /24s from a static protocol;
+ * `--family ipv6` for 200,000 IPv6 /48s) to our speaker in its own process on loopback. Time from the
+ * speaker's "established" until its Adj-RIB-In holds all N, and the memory per route held (RSS and
+ * heap after a full GC, minus before the session, over N). Median of --runs, a fresh BIRD each run.
+ *
+ *   npx tsx bench/bulk/receive.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
+ */
+import { startChild } from "./child.js";
+import { startBirdOriginator } from "./daemons.js";
+import type { BulkFamily } from "./prefixes.js";
+import { arg, fmtMb, median, printTable } from "./report.js";
+
+const family = arg("family", "ipv4") as BulkFamily;
+const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
+const runs = Number(arg("runs", "3"));
+
+const BIRD = { address: "127.0.0.20", port: 11800, asn: 65020 };
+const SPEAKER = { address: "127.0.0.21", port: 11801, asn: 65021 };
+
+interface Trial {
+  seconds: number;
+  rssPerRoute: number;
+  heapPerRoute: number;
+  maxRss: number;
+}
+
+async function trial(): Promise<Trial> {
+  const bird = await startBirdOriginator({
+    family,
+    count,
+    local: BIRD,
+    neighbor: SPEAKER,
+    passive: true,
+    ipv6NextHop: "2001:db8:113::20",
+  });
+  const child = startChild("./speaker-receiver.ts", { family, count, ...SPEAKER, bird: BIRD }, [
+    "--expose-gc",
+  ]);
+  try {
+    // BIRD 2.0.12 leaves its last UPDATE queued until its event loop wakes (3 s poll timeout); a CLI
+    // request every 10 ms wakes it, as in announce.bench.ts.
+    let finished = false;
+    const poke = (async () => {
+      while (!finished) {
+        await bird.ctl.command("show status");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const done = await child.next("done", 300_000).finally(() => {
+      finished = true;
+    });
+    await poke;
+    child.send({ type: "stop" });
+    return {
+      seconds: Number(done.seconds),
+      rssPerRoute: Number(done.rssPerRoute),
+      heapPerRoute: Number(done.heapPerRoute),
+      maxRss: Number(done.maxRss),
+    };
+  } finally {
+    await child.stop();
+    await bird.stop();
+  }
+}
+
+const trials: Trial[] = [];
+for (let run = 1; run <= runs; run++) {
+  try {
+    const t = await trial();
+    process.stderr.write(
+      `run ${run}: ${t.seconds.toFixed(2)} s, ${t.rssPerRoute.toFixed(0)} B/route RSS, ${t.heapPerRoute.toFixed(0)} B/route heap, peak RSS ${fmtMb(t.maxRss)}\n`,
+    );
+    trials.push(t);
+  } catch (err) {
+    process.stderr.write(`run ${run}: FAILED ${(err as Error).message}\n`);
+  }
+}
+
+const m = (f: (t: Trial) => number) => median(trials.map(f));
+console.log(
+  `\nBulk receive: ${count.toLocaleString("en")} ${family} routes from BIRD into the speaker, median of ${runs}\n`,
+);
+printTable(
+  ["runs", "Established -> all in Adj-RIB-In (s)", "routes/s", "RSS per route", "heap per route", "peak RSS"],
+  [
+    [
+      `${trials.length}`,
+      `${m((t) => t.seconds).toFixed(2)} (${trials.map((t) => t.seconds.toFixed(2)).join(", ")})`,
+      Math.round(count / m((t) => t.seconds)).toLocaleString("en"),
+      `${m((t) => t.rssPerRoute).toFixed(0)} B`,
+      `${m((t) => t.heapPerRoute).toFixed(0)} B`,
+      fmtMb(m((t) => t.maxRss)),
+    ],
+  ],
+);
+process.exit(0);
