@@ -270,17 +270,12 @@ function encodeIpv4Prefix(writer: Writer, text: string): void {
   // Host bits must be zero: the text must name exactly the prefix that goes on the wire.
   if (length < 32 && (address & (-1 >>> length)) !== 0)
     throw badPrefix(text, "ipv4-unicast", "host bits set");
-  writer.u8(length);
-  if (length > 0) {
-    writer.u8(address >>> 24);
-    if (length > 8) {
-      writer.u8(address >>> 16);
-      if (length > 16) {
-        writer.u8(address >>> 8);
-        if (length > 24) writer.u8(address);
-      }
-    }
-  }
+  // The length octet and the significant octets, in as few writes as fit (one for a /17-/24).
+  if (length > 24) writer.u8(length).u32(address);
+  else if (length > 16) writer.u32((length << 24) | (address >>> 8));
+  else if (length > 8) writer.u8(length).u16(address >>> 16);
+  else if (length > 0) writer.u16((length << 8) | (address >>> 24));
+  else writer.u8(0);
 }
 
 function encodeIpv6Prefix(writer: Writer, text: string): void {
