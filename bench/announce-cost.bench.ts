@@ -50,6 +50,8 @@ async function measure(count: number): Promise<Measured> {
   for (let i = 0; i < count; i++) speaker.withdraw(prefixes[i]);
   const withdrawNs = ((performance.now() - t) * 1e6) / count;
   const afterWithdraw = settle();
+  // Keep the prefix strings alive to here, so that the withdraw figure is not their own collection.
+  if (prefixes.length !== count) throw new Error("prefixes changed");
   return {
     announceNs,
     reannounceNs,
@@ -72,7 +74,10 @@ const count = Number(arg("count", "1000000"));
 const runs = Number(arg("runs", "3"));
 const results: Measured[] = [];
 for (let run = 1; run <= runs; run++) {
-  const child = startChild("../announce-cost.bench.ts", { count }, ["--expose-gc"]);
+  // BULK_CPU_PROF=DIR writes a V8 CPU profile of each measuring process there (node --cpu-prof).
+  const prof = process.env.BULK_CPU_PROF;
+  const flags = ["--expose-gc", ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [])];
+  const child = startChild("../announce-cost.bench.ts", { count }, flags);
   try {
     const m = (await child.next("done", 300_000)) as unknown as Measured;
     process.stderr.write(`run ${run}: ${JSON.stringify(m)}\n`);

@@ -77,9 +77,19 @@ async function startSender(kind: SenderKind): Promise<Sender> {
         await startExabgp({ family, count, local, nextHop: family === "ipv4" ? e.address : ipv6NextHop(e) }),
       );
     case "speaker": {
-      const child = startChild("./speaker-sender.ts", { family, count, ...local, receiver: RECEIVER });
+      // BULK_CPU_PROF=DIR writes a V8 CPU profile of the speaker process there (node --cpu-prof).
+      const prof = process.env.BULK_CPU_PROF;
+      const flags = prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [];
+      const child = startChild("./speaker-sender.ts", { family, count, ...local, receiver: RECEIVER }, flags);
       await child.next("ready", 300_000);
       let rss = 0;
+      if (prof) {
+        void child
+          .next("established", 600_000)
+          .then((m) =>
+            process.stderr.write(`speaker established at ${Number(m.perfMs).toFixed(0)} ms of its profile\n`),
+          );
+      }
       return {
         async peakRss() {
           child.send({ type: "stop" });

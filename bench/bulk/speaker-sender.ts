@@ -31,7 +31,8 @@ speaker.addPeer({
   passive: true,
   families: [args.family === "ipv4" ? "ipv4-unicast" : "ipv6-unicast"],
 });
-speaker.on("established", () => reply({ type: "established", at: Date.now() }));
+// perfMs: ms since this process started, to cut a --cpu-prof profile at the session start.
+speaker.on("established", () => reply({ type: "established", at: Date.now(), perfMs: performance.now() }));
 speaker.on("down", (e) => reply({ type: "down", reason: JSON.stringify(e.reason) }));
 const nextHop = args.family === "ipv4" ? args.address : `2001:db8:113::${args.address.split(".")[3]}`;
 const t0 = performance.now();
