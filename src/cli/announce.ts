@@ -49,7 +49,12 @@ export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Prom
   speaker.on("route-skipped", (e) =>
     log({ event: "error", atMs: Date.now(), message: `${e.prefix} not sent to ${e.peer}: ${e.reason}` }),
   );
-  await speaker.start();
+  try {
+    await speaker.start();
+  } catch (error) {
+    await speaker.close().catch(() => undefined); // peers may have started their timers: stop them
+    throw error;
+  }
   const services = startServices({ speaker, services: config.services, log });
   const prefixes = config.services.flatMap((service) => service.prefixes.map((p) => p.prefix));
   log({

@@ -165,4 +165,34 @@ describe("bgp-speaker-announce as a process", () => {
     expect(records.map((r) => r.event)).toContain("peer-up");
     expect(records.at(-2)?.event).toBe("shutdown");
   }, 30_000);
+
+  it("exits 1 with the reason when the speaker cannot start (listen port taken)", async () => {
+    web = await service(); // any listener will do: its port is the one we ask the announcer to take
+    const taken = (web.address() as AddressInfo).port;
+    const args = [
+      "--local-as",
+      "65001",
+      "--router-id",
+      "198.51.100.2",
+      "--peer",
+      "127.0.0.2",
+      "--peer-as",
+      "65000",
+    ];
+    child = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", "examples/announcer.ts", ...args],
+        ...["--ip", "203.0.113.1", "--command", "true", "--listen", `127.0.0.1:${taken}`],
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child?.once("exit", (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toBe(`bgp-speaker-announce: cannot start: cannot listen on port ${taken}\n`);
+  }, 20_000);
 });
