@@ -1,6 +1,6 @@
 /**
  * The announcer's log: one line per thing that happened, readable text by default
- * (`2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: http status 200) announced MED 100`)
+ * (`2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: HTTP 200) announced MED 100`)
  * or one JSON object per line with --json. Records are plain data so tests compare them directly.
  */
 
@@ -54,9 +54,11 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** "http status 200", or the reason as is when it already names its check ("http: …"). */
+/** "HTTP 200", "tcp connected to …", or the reason as is when it already names its check ("http: …"). */
 function describeReason(reason: string, check: string | undefined): string {
   if (check === undefined || reason.startsWith(`${check}:`) || reason.startsWith(`${check} `)) return reason;
+  const status = check === "http" ? /^status (\d+)$/.exec(reason) : null;
+  if (status !== null) return `HTTP ${status[1]}`;
   return `${check} ${reason}`;
 }
 

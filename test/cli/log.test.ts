@@ -18,7 +18,7 @@ describe("announcer log lines", () => {
         action: "announce",
         med: 100,
       }),
-    ).toBe("2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: http status 200) announced MED 100");
+    ).toBe("2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: HTTP 200) announced MED 100");
     expect(
       formatText({
         event: "down",
@@ -75,6 +75,31 @@ describe("announcer log lines", () => {
       }),
     ).toBe(
       "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: all 2 checks passed, after hold-down) announced MED 100",
+    );
+  });
+
+  it("names the check in front of its reason", () => {
+    const base = {
+      event: "up",
+      atMs: AT,
+      service: "s",
+      prefix: "203.0.113.1/32",
+      from: "down",
+      rounds: 2,
+    } as const;
+    expect(
+      formatText({
+        ...base,
+        reason: "connected to 127.0.0.1:8080",
+        check: "tcp",
+        action: "announce",
+        med: 100,
+      }),
+    ).toBe(
+      "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: tcp connected to 127.0.0.1:8080) announced MED 100",
+    );
+    expect(formatText({ ...base, reason: "status 204", check: "http", action: "announce" })).toBe(
+      "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: HTTP 204) announced",
     );
   });
 
