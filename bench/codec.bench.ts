@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/codec.bench.ts            (BENCH_ROUND_MS / BENCH_ROUNDS override the timing)
  */
+import { spawnSync } from "node:child_process";
 import { formatIpv4Number, formatIpv6 } from "../src/wire/address.js";
 import { decodeMessage, encodeMessage } from "../src/wire/message.js";
 import type { CodecContext, Nlri, PathAttributes, UpdateMessage } from "../src/wire/types.js";
@@ -135,10 +136,12 @@ interface Case {
   readonly bytes: number;
 }
 
-function makeCase(name: string, messages: UpdateMessage[]): Case {
+function makeCase(name: string, messages: UpdateMessage[], op: "decode" | "encode"): Case {
   const encoded = messages.map((m) => encodeMessage(m, CTX));
-  // Benchmark what the decoder produces, so encode starts from the same shape it is fed in practice.
-  const decoded = encoded.map((b) => decodeMessage(b, CTX) as UpdateMessage);
+  // Encode starts from what the decoder produces, the shape it is fed in practice. The decode
+  // measurement must not keep decoder output alive beforehand: V8 would learn from it to tenure
+  // every later decode result, which a streaming decoder's short-lived output never is.
+  const decoded = op === "encode" ? encoded.map((b) => decodeMessage(b, CTX) as UpdateMessage) : messages;
   return {
     name,
     messages: decoded,
@@ -187,8 +190,10 @@ function measure(c: Case, op: "decode" | "encode"): { prefixesPerSec: number; mb
   return { prefixesPerSec: passes * c.prefixes, mbPerSec: (passes * c.bytes) / 1e6 };
 }
 
-// Built one at a time, just before being measured, so one case's messages do not weigh on the
-// next case's garbage collections.
+// Each case and operation runs in a process of its own: V8's allocation-site pretenuring learns
+// from what one measurement keeps alive (the encode inputs, say) and would then tenure the next
+// measurement's short-lived decode output, charging it old-space GC that a streaming decoder
+// never pays. BENCH_CASE="index:op" selects one in a child.
 const cases: [string, () => UpdateMessage[]][] = [
   ["IPv4 /24 packed", () => Array.from({ length: 16 }, (_, i) => ipv4Packed(i))],
   ["IPv6 /48 MP_REACH", () => Array.from({ length: 16 }, (_, i) => ipv6Packed(i))],
@@ -196,20 +201,41 @@ const cases: [string, () => UpdateMessage[]][] = [
 ];
 
 const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+const only = process.env.BENCH_CASE;
+if (only !== undefined) {
+  const [index, op] = only.split(":") as [string, "decode" | "encode"];
+  const [name, build] = cases[Number(index)];
+  const c = makeCase(name, build(), op);
+  const r = measure(c, op);
+  const row = [
+    c.name,
+    op,
+    fmt(c.prefixes / c.messages.length, 1),
+    fmt(c.bytes / c.messages.length, 0),
+    fmt(r.prefixesPerSec / 1e6),
+    fmt(r.mbPerSec, 1),
+  ];
+  console.log(JSON.stringify(row));
+  process.exit(0);
+}
+
 const rows: string[][] = [];
-for (const [name, build] of cases) {
-  const c = makeCase(name, build());
-  const perMessage = c.prefixes / c.messages.length;
+for (let index = 0; index < cases.length; index++) {
   for (const op of ["decode", "encode"] as const) {
-    const r = measure(c, op);
-    rows.push([
-      c.name,
-      op,
-      fmt(perMessage, 1),
-      fmt(c.bytes / c.messages.length, 0),
-      fmt(r.prefixesPerSec / 1e6),
-      fmt(r.mbPerSec, 1),
-    ]);
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]], {
+      env: { ...process.env, BENCH_CASE: `${index}:${op}` },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    const lastLine = child.stdout
+      .trim()
+      .split("\n")
+      .find((l) => l.startsWith("["));
+    if (child.status !== 0 || lastLine === undefined) {
+      throw new Error(`benchmark child ${index}:${op} failed: ${child.stderr}`);
+    }
+    rows.push(JSON.parse(lastLine) as string[]);
   }
 }
 
@@ -222,4 +248,3 @@ console.log(
 console.log(line(header));
 console.log(line(widths.map((w) => "-".repeat(w))));
 for (const r of rows) console.log(line(r));
-if (sink === 0) console.log("(sink)");

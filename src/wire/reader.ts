@@ -58,7 +58,10 @@ export class Reader {
 
   /** A copy of the next `count` bytes, for data that outlives the input buffer. */
   copy(count: number): Uint8Array {
-    return this.view(count).slice();
+    // Not view().slice(): on a Node Buffer, slice() returns a view of the same memory.
+    const out = new Uint8Array(count);
+    out.set(this.view(count));
+    return out;
   }
 
   /** A reader over the next `count` bytes, with its own overrun error; advances this one past them. */
