@@ -28,7 +28,7 @@ describe("the published package", () => {
     const unpacked = path.join(modules, "bgp-speaker");
     execFileSync("mv", [path.join(modules, "package"), unpacked]);
     const files = readdirSync(unpacked);
-    expect(files).toEqual(expect.arrayContaining(["dist", "package.json", "README.md", "LICENSE"]));
+    expect(files).toEqual(expect.arrayContaining(["dist", "bin", "package.json", "README.md", "LICENSE"]));
     const script = [
       'import { BgpSpeaker, decodeMessage, encodeMessage, MessageFramer, BgpError } from "bgp-speaker";',
       'const m = decodeMessage(encodeMessage({ type: "notification", code: 6, subcode: 2, data: new Uint8Array(0), shutdownMessage: "bye" }));',
@@ -46,5 +46,11 @@ describe("the published package", () => {
       framer: "function",
       error: "function",
     });
+    // The announcer command runs from the package as npm links it.
+    const help = execFileSync(process.execPath, [path.join(unpacked, "bin", "bgp-speaker-announce.js"), "--help"], {
+      cwd: work,
+      timeout: 30_000,
+    });
+    expect(help.toString()).toMatch(/--interval/);
   }, 180_000);
 });
