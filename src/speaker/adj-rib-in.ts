@@ -39,12 +39,13 @@ export class AdjRibIn {
 
   /**
    * Apply one UPDATE. RFC 7606 "treat-as-withdraw" turns every route it announces into a withdraw;
-   * "attribute-discard" keeps the routes with the attributes that survived.
+   * "attribute-discard" keeps the routes with the attributes that survived. `rejectAnnouncements`
+   * does the same as treat-as-withdraw for routes the caller will not hold (an AS loop).
    */
-  apply(update: UpdateMessage): RibInChange[] {
+  apply(update: UpdateMessage, rejectAnnouncements = false): RibInChange[] {
     const changes: RibInChange[] = [];
     const { mpReach, mpUnreach, ...attributes } = update.attributes;
-    const treatAsWithdraw = update.errorHandling === "treat-as-withdraw";
+    const treatAsWithdraw = rejectAnnouncements || update.errorHandling === "treat-as-withdraw";
 
     for (const nlri of update.withdrawnRoutes) this.remove("ipv4-unicast", nlri, changes);
     if (mpUnreach !== undefined && mpUnreach.family !== null) {

@@ -37,6 +37,8 @@ export interface PeerStatus {
   readonly prefixesOut: number;
   /** Routes waiting to be sent or withdrawn. */
   readonly pendingChanges: number;
+  /** UPDATEs whose routes were refused because their AS_PATH holds our AS (RFC 4271 §9.1.2). */
+  readonly asLoopsRejected: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
 }
@@ -56,6 +58,8 @@ export interface PeerSettings {
   readonly asn: number;
   readonly localAsn: number;
   readonly maxPrefixes?: number;
+  /** Times our own AS may appear in a received AS_PATH before the route is refused as a loop. */
+  readonly allowAsIn: number;
   /** Next hops to use when the route has none, per address family of the route. */
   readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string };
 }
@@ -77,6 +81,7 @@ export class Peer {
   private pendingEndOfRib = new Set<AddressFamily>();
   private pendingEndOfRefresh = new Set<AddressFamily>();
   private establishedTransitions = 0;
+  private loopsRejected = 0;
   private lastError: DownReason | null = null;
   private readonly skipped = new Set<string>();
   /** RFC 8950 negotiated for IPv4 unicast: IPv4 routes may carry an IPv6 next hop. */
@@ -153,6 +158,7 @@ export class Peer {
       prefixesIn: this.ribIn.size,
       prefixesOut: this.ribOut.sent.size,
       pendingChanges: this.ribOut.dirty.size,
+      asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
     };
@@ -208,7 +214,11 @@ export class Peer {
     if (update.problems !== undefined) {
       log("%s sent an UPDATE handled as %s: %o", this.name, update.errorHandling, update.problems);
     }
-    const changes = this.ribIn.apply(update);
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is not kept, and an
+    // earlier route for the same prefix is withdrawn (routers echo our routes back to us).
+    const loop = this.hasAsLoop(update);
+    if (loop) this.loopsRejected++;
+    const changes = this.ribIn.apply(update, loop);
     const limit = this.settings.maxPrefixes;
     if (limit !== undefined && this.ribIn.size > limit) {
       const family = changes.find((c) => c.type === "announce")?.route.family ?? "ipv4-unicast";
@@ -219,6 +229,22 @@ export class Peer {
       return;
     }
     if (changes.length > 0) this.callbacks.onRibIn(this, changes);
+  }
+
+  private hasAsLoop(update: UpdateMessage): boolean {
+    const own = this.settings.localAsn;
+    // Routes from an iBGP peer start inside our AS, where our number is never prepended by the
+    // network itself; the check is for paths that left the AS and came back.
+    if (this.settings.asn === own) return false;
+    const { asPath, as4Path } = update.attributes;
+    let count = 0;
+    for (const path of [asPath, as4Path]) {
+      if (path === undefined) continue;
+      let inThisPath = 0;
+      for (const segment of path) for (const asn of segment.asns) if (asn === own) inThisPath++;
+      count = Math.max(count, inThisPath);
+    }
+    return count > this.settings.allowAsIn;
   }
 
   scheduleFlush(): void {

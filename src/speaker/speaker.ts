@@ -63,6 +63,11 @@ export interface PeerOptions {
   name?: string;
   /** Most routes accepted from this neighbor; more ends the session with Cease/1 (RFC 4486). */
   maxPrefixes?: number;
+  /**
+   * Times our own AS may appear in a received AS_PATH (default 0: routes carrying our AS are
+   * refused as loops, RFC 4271 §9.1.2, which also drops our own routes echoed back by a router).
+   */
+  allowAsIn?: number;
   /** Next hops for routes announced without one, per route family (needed for IPv6 routes over an IPv4 session). */
   nextHop?: { ipv4?: string; ipv6?: string };
   /** ADD-PATH (RFC 7911) per family and direction. */
@@ -253,6 +258,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         address,
         asn: options.asn,
         localAsn: this.options.asn,
+        allowAsIn: options.allowAsIn ?? 0,
         ...(options.maxPrefixes === undefined ? {} : { maxPrefixes: options.maxPrefixes }),
         ...(nextHop === undefined ? {} : { nextHop }),
       },

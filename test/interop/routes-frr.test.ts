@@ -1,4 +1,4 @@
 import { routesSuite } from "./harness/routes-suite.js";
 
-// FRR announces our own routes back to us (AS_PATH 65000 65001 …); the speaker keeps them.
-routesSuite({ kind: "frr", net: 22, echoesOurRoutes: true });
+// FRR sends our own routes back to us (AS path 65000 65001); the speaker refuses them as AS loops.
+routesSuite({ kind: "frr", net: 22 });

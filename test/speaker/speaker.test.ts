@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BgpSpeaker, type RouteEvent } from "../../src/index.js";
+import { BgpSession, BgpSpeaker, type RouteEvent } from "../../src/index.js";
 
 /**
  * Two real speakers over loopback: a "router" that listens and an announcer that connects. Every
@@ -242,6 +242,46 @@ describe("BgpSpeaker between two real sessions on loopback", () => {
     announcer.withdraw("203.0.113.0/24");
     await reader;
     expect(seen).toEqual(["announce 203.0.113.0/24", "withdraw 203.0.113.0/24"]);
+  });
+
+  it("refuses routes whose AS_PATH holds our own AS (RFC 4271 §9.1.2), and withdraws what they replace", async () => {
+    const router = new BgpSpeaker({
+      asn: 65000,
+      routerId: "198.51.100.1",
+      listen: { host: "127.0.0.90", port: 0 },
+    });
+    router.addPeer({ address: "127.0.0.91", asn: 65001, passive: true });
+    await router.start();
+    // A raw session plays a peer that sends what a speaker's API would never build: a path through us.
+    const peer = new BgpSession({
+      localAsn: 65001,
+      routerId: "198.51.100.91",
+      peerAddress: "127.0.0.90",
+      peerAsn: 65000,
+      peerPort: router.listenPort!,
+      localAddress: "127.0.0.91",
+      connectRetrySec: 1,
+    });
+    cleanups.push(async () => {
+      await peer.stop();
+      await router.close();
+    });
+    const established = new Promise<void>((resolve) => peer.once("established", () => resolve()));
+    peer.start();
+    await established;
+    const announce = (prefix: string, asns: number[]) =>
+      peer.send({
+        type: "update",
+        withdrawnRoutes: [],
+        attributes: { origin: "igp", asPath: [{ type: "sequence", asns }], nextHop: "127.0.0.91" },
+        nlri: [{ prefix }],
+      });
+    announce("10.0.0.0/24", [65001]);
+    announce("10.0.1.0/24", [65001, 65000, 64999]);
+    await waitFor("the clean route", () => router.adjRibIn().length === 1);
+    announce("10.0.0.0/24", [65001, 65000]); // a looped replacement withdraws the clean one
+    await waitFor("the withdrawal", () => router.adjRibIn().length === 0);
+    expect(router.peerStatus()[0].asLoopsRejected).toBe(2);
   });
 
   it("rejects invalid input at the call", () => {
