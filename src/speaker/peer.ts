@@ -257,7 +257,7 @@ export class Peer {
   }
 
   /** Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up. */
-  private flush(): void {
+  flush(): void {
     const n = this.negotiated;
     if (n === null) return;
     const ctx = n.sendContext;

@@ -431,6 +431,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   async close(options?: { shutdownMessage?: string }): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Changes made just before close (withdrawals on shutdown) go out ahead of the Cease.
+    for (const { peer } of this.peers.values()) peer.flush();
     await Promise.all(
       [...this.peers.values()].map(({ peer }) =>
         peer.session.stop(
