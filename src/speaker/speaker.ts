@@ -2,11 +2,11 @@ import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { BgpListener } from "../session/listener.js";
-import { BgpSession, type SessionOptions } from "../session/session.js";
+import { BgpSession } from "../session/session.js";
 import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
-import type { AddressFamily, PathAttributes } from "../wire/types.js";
-import type { ReceivedRoute, RibInChange } from "./adj-rib-in.js";
+import type { AddressFamily } from "../wire/types.js";
+import type { RibInChange } from "./adj-rib-in.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
@@ -18,149 +18,19 @@ import {
   withGracefulShutdown,
 } from "./route.js";
 
+import {
+  type Announcement,
+  type PeerOptions,
+  type RibEntry,
+  SPEAKER_EVENT_NAMES,
+  type SpeakerEventItem,
+  type SpeakerEvents,
+  type SpeakerOptions,
+} from "./types.js";
+
+export type * from "./types.js";
+
 const log = createDebug("bgp:speaker");
-
-/** Options of the speaker as a whole. */
-export interface SpeakerOptions {
-  /** Our AS number (1–4294967295); 4-octet numbers are sent per RFC 6793. */
-  asn: number;
-  /** Our BGP Identifier, a dotted quad (commonly an IPv4 address of this host). */
-  routerId: string;
-  /**
-   * Accept inbound sessions on this address and port, shared by every peer (default: no listener;
-   * peers then connect out). Only configured peers' addresses are accepted.
-   */
-  listen?: { port?: number; host?: string } | false;
-  /** Hold time we offer, in seconds (default 90; 0 disables keepalives; 1 and 2 are invalid). */
-  holdTime?: number;
-  /** Seconds between outbound connection attempts (default 30). */
-  connectRetry?: number;
-  /** Injected time source for tests: { now, setTimeout, clearTimeout }. */
-  clock?: SessionOptions["clock"];
-  /** Injected jitter source for tests. */
-  random?: () => number;
-}
-
-/** Options of one neighbor. */
-export interface PeerOptions {
-  /** The neighbor's IPv4 or IPv6 address. */
-  address: string;
-  /** The neighbor's AS number; equal to ours makes an iBGP session. */
-  asn: number;
-  /** TCP port to connect to (default 179). */
-  port?: number;
-  /** Local address to bind outgoing connections to (and the default next hop source). */
-  localAddress?: string;
-  /** Never connect out; wait for the neighbor to connect to our listener. */
-  passive?: boolean;
-  /** Families to negotiate (default both IPv4 and IPv6 unicast). */
-  families?: AddressFamily[];
-  /** Hold time for this neighbor in seconds (default: the speaker's). */
-  holdTime?: number;
-  /** Seconds between connection attempts for this neighbor (default: the speaker's). */
-  connectRetry?: number;
-  /** A name for events and status (default: the address). */
-  name?: string;
-  /** Most routes accepted from this neighbor; more ends the session with Cease/1 (RFC 4486). */
-  maxPrefixes?: number;
-  /**
-   * Times our own AS may appear in a received AS_PATH (default 0: routes carrying our AS are
-   * refused as loops, RFC 4271 §9.1.2, which also drops our own routes echoed back by a router).
-   */
-  allowAsIn?: number;
-  /** Next hops for routes announced without one, per route family (needed for IPv6 routes over an IPv4 session). */
-  nextHop?: { ipv4?: string; ipv6?: string };
-  /** ADD-PATH (RFC 7911) per family and direction. */
-  addPath?: SessionOptions["addPath"];
-  /** Seconds of DelayOpen (RFC 4271 §8.1.1); 0 or absent disables it. */
-  delayOpen?: number;
-  /** Families the peer must support, else the session fails with 2/7 Unsupported Capability. */
-  requiredFamilies?: AddressFamily[];
-  /** Offer RFC 8950 extended next hop, so IPv4 routes may carry an IPv6 next hop (default false). */
-  extendedNextHop?: boolean;
-  /** Offer RFC 8654 extended messages, up to 65535 octets (default true). */
-  extendedMessage?: boolean;
-  /** Announce Graceful Restart as a receiving speaker (default { restartTimeSec: 120 }); false to omit. */
-  gracefulRestart?: { restartTimeSec: number } | false;
-}
-
-export interface EstablishedEvent {
-  readonly peer: string;
-  readonly negotiated: NegotiatedCapabilities;
-}
-
-export interface DownEvent {
-  readonly peer: string;
-  readonly reason: DownReason;
-}
-
-export interface StateEvent {
-  readonly peer: string;
-  readonly from: FsmState;
-  readonly to: FsmState;
-}
-
-/** One route learned or lost, from one peer, in one family. */
-export interface RouteEvent {
-  readonly peer: string;
-  readonly family: AddressFamily;
-  readonly type: "announce" | "withdraw";
-  readonly prefix: string;
-  readonly pathId?: number;
-  /** Present on announcements. */
-  readonly attributes?: PathAttributes;
-  readonly nextHop?: string;
-}
-
-export interface EndOfRibEvent {
-  readonly peer: string;
-  readonly family: AddressFamily;
-}
-
-export interface RouteSkippedEvent {
-  readonly peer: string;
-  readonly prefix: string;
-  readonly reason: string;
-}
-
-/** The speaker's typed events. */
-export interface SpeakerEvents {
-  established: (event: EstablishedEvent) => void;
-  down: (event: DownEvent) => void;
-  state: (event: StateEvent) => void;
-  route: (event: RouteEvent) => void;
-  "end-of-rib": (event: EndOfRibEvent) => void;
-  /** A route that cannot go to a peer as configured (for example, no usable next hop). */
-  "route-skipped": (event: RouteSkippedEvent) => void;
-}
-
-/** One event from `events()`: its name and its payload. */
-export type SpeakerEventItem = {
-  [K in keyof SpeakerEvents]: { readonly type: K; readonly event: Parameters<SpeakerEvents[K]>[0] };
-}[keyof SpeakerEvents];
-
-const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
-  "established",
-  "down",
-  "state",
-  "route",
-  "end-of-rib",
-  "route-skipped",
-];
-
-/** A route held in a peer's Adj-RIB-In, with the peer it came from. */
-export interface RibEntry extends ReceivedRoute {
-  readonly peer: string;
-}
-
-/** A route we announce, as `announcements()` lists it. */
-export interface Announcement {
-  readonly prefix: string;
-  readonly family: AddressFamily;
-  readonly attributes: Omit<RouteAttributes, "key">;
-  /** Peers it is meant for (all configured peers when announced without `peers`). */
-  readonly peers: readonly string[];
-}
 
 interface ResolvedPeer {
   readonly peer: Peer;
