@@ -6,7 +6,7 @@ import { encodePathAttributes } from "../wire/attributes/index.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
 import { afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
-import type { AddressFamily, PathAttributes, UpdateMessage } from "../wire/types.js";
+import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
@@ -103,7 +103,7 @@ export class Peer {
       if (this.negotiated.enhancedRouteRefresh) {
         // RFC 7313 §4: BoRR, the routes, then EoRR.
         const { afi, safi } = familyToAfiSafi(family);
-        this.session.send({ type: "route-refresh", afi, safi, subtype: 1 });
+        this.send({ type: "route-refresh", afi, safi, subtype: 1 });
         this.pendingEndOfRefresh.add(family);
       }
       this.scheduleFlush();
@@ -137,7 +137,7 @@ export class Peer {
     for (const f of family === undefined ? n.families : [family]) {
       if (!n.families.includes(f)) continue;
       const { afi, safi } = familyToAfiSafi(f);
-      this.session.send({ type: "route-refresh", afi, safi, subtype: 0 });
+      this.send({ type: "route-refresh", afi, safi, subtype: 0 });
     }
     return true;
   }
@@ -256,6 +256,17 @@ export class Peer {
     });
   }
 
+  /**
+   * Hand one message to the session. The session can go down under our feet (a send-queue cap, a
+   * NOTIFICATION read in the same tick): then nothing is sent and the caller stops; the changes it
+   * took are replayed from the Adj-RIB-Out when a new session comes up.
+   */
+  private send(message: UpdateMessage | RouteRefreshMessage): boolean {
+    if (this.negotiated === null || this.session.state !== "Established") return false;
+    this.session.send(message);
+    return true;
+  }
+
   /** Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up. */
   flush(): void {
     const n = this.negotiated;
@@ -266,27 +277,22 @@ export class Peer {
       if (!this.session.writable) return; // resumes on "drain"
       const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, route) => this.canSend(prefix, route));
       for (const [family, prefixes] of changes.withdraw) {
-        for (const m of buildWithdrawals(family, prefixes, ctx, max)) this.session.send(m);
+        for (const m of buildWithdrawals(family, prefixes, ctx, max)) if (!this.send(m)) return;
       }
       for (const group of changes.announce.values()) {
         const nextHop = this.nextHopFor(group.family, group.attributes.nextHop)!;
         const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop);
         const attributesLength = encodedLength(attributes, ctx);
-        for (const m of buildAnnouncements(
-          { family: group.family, attributes, attributesLength, prefixes: group.prefixes },
-          ctx,
-          max,
-        )) {
-          this.session.send(m);
-        }
+        const batch = { family: group.family, attributes, attributesLength, prefixes: group.prefixes };
+        for (const m of buildAnnouncements(batch, ctx, max)) if (!this.send(m)) return;
       }
     }
     for (const family of this.pendingEndOfRefresh) {
       const { afi, safi } = familyToAfiSafi(family);
-      this.session.send({ type: "route-refresh", afi, safi, subtype: 2 });
+      if (!this.send({ type: "route-refresh", afi, safi, subtype: 2 })) return;
     }
     this.pendingEndOfRefresh.clear();
-    for (const family of this.pendingEndOfRib) this.session.send(endOfRib(family));
+    for (const family of this.pendingEndOfRib) if (!this.send(endOfRib(family))) return;
     this.pendingEndOfRib.clear();
   }
 
