@@ -4,7 +4,6 @@ import type { OpenMessage } from "../wire/types.js";
 import { negotiate } from "./negotiate.js";
 import { buildOpen, validateOpen } from "./open.js";
 import { EMPTY, notification, Step } from "./step.js";
-import { keepaliveMs } from "./timers.js";
 import type { FsmConfig, FsmEvent, FsmSnapshot, FsmStep } from "./types.js";
 
 /** A fresh FSM in Idle. */
@@ -89,6 +88,10 @@ function handle(st: Step, event: FsmEvent): void {
       case "AutomaticStop":
         st.fail(event.error);
         return;
+      case "UpdateSent":
+        // The session only sends UPDATEs in Established; one that raced a state change is moot.
+        if (state !== "Established") return;
+        break;
       case "BGPHeaderErr":
       case "BGPOpenMsgErr":
         // RFC 4271 §6.1/§6.2: the NOTIFICATION names the error found (in Established too, where
@@ -290,7 +293,7 @@ function openConfirm(st: Step, event: FsmEvent): void {
       return;
     case "KeepaliveTimer_Expires":
       st.send({ type: "keepalive" });
-      st.start("Keepalive", keepaliveMs(st.s.negotiated?.holdTimeSec ?? 0, st.config.random));
+      st.restartKeepalive();
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
@@ -327,7 +330,7 @@ function established(st: Step, event: FsmEvent): void {
       return;
     case "KeepaliveTimer_Expires":
       st.send({ type: "keepalive" });
-      st.start("Keepalive", keepaliveMs(st.s.negotiated?.holdTimeSec ?? 0, st.config.random));
+      st.restartKeepalive();
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
@@ -358,6 +361,11 @@ function established(st: Step, event: FsmEvent): void {
       return;
     case "RouteRefreshMsg":
       st.actions.push({ type: "emit", notice: { kind: "route-refresh", routeRefresh: event.routeRefresh } });
+      return;
+    case "UpdateSent":
+      // "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its
+      // KeepaliveTimer, unless the negotiated HoldTime value is zero."
+      st.restartKeepalive();
       return;
     case "UpdateMsgErr":
       st.fail(event.error);

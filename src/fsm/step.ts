@@ -100,6 +100,11 @@ export class Step {
       this.stop("Hold");
     }
   }
+  /** Restart the KeepaliveTimer with the negotiated hold time; never when it is 0. */
+  restartKeepalive(): void {
+    const hold = this.s.negotiated?.holdTimeSec ?? 0;
+    if (hold > 0) this.start("Keepalive", keepaliveMs(hold, this.config.random));
+  }
   restartHold(): void {
     const hold = this.s.negotiated?.holdTimeSec ?? 0;
     if (hold > 0) this.start("Hold", hold * 1000);

@@ -44,7 +44,9 @@ export type FsmEvent =
   | { readonly type: "KeepAliveMsg" } // 26
   | { readonly type: "UpdateMsg"; readonly update: UpdateMessage } // 27
   | { readonly type: "UpdateMsgErr"; readonly error: BgpError } // 28
-  | { readonly type: "RouteRefreshMsg"; readonly routeRefresh: RouteRefreshMessage }; // RFC 2918, no number
+  | { readonly type: "RouteRefreshMsg"; readonly routeRefresh: RouteRefreshMessage } // RFC 2918, no number
+  /** Internal, no number: the session wrote an UPDATE, which restarts the KeepaliveTimer (§8.2.2). */
+  | { readonly type: "UpdateSent" };
 
 export type FsmEventType = FsmEvent["type"];
 

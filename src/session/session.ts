@@ -156,6 +156,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       throw new Error(`cannot send ${message.type} to ${this.peerAddress}: session is ${this.state}`);
     }
     this.#send(conn, message);
+    // The FSM restarts its KeepaliveTimer for each UPDATE we send (RFC 4271 §8.2.2).
+    if (message.type === "update") this.#enqueue(this.#primary, { type: "UpdateSent" });
   }
 
   /** An inbound connection from this peer (the listener matched its address). */

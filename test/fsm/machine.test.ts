@@ -110,6 +110,42 @@ describe("FSM timers", () => {
     ]);
   });
 
+  it("each UPDATE we send restarts the KeepaliveTimer (§8.2.2); ROUTE-REFRESH and other states do not", () => {
+    const sim = new FsmSimulator(initialSnapshot(config()));
+    sim.feed({ type: "ManualStart" });
+    sim.feed({ type: "Tcp_CR_Acked" });
+    sim.feed({ type: "BGPOpen", open: peerOpen() }); // hold 30 s: keepalive every 7.5 s (0.75 jitter)
+    sim.feed({ type: "KeepAliveMsg" });
+    sim.advance(5000);
+    expect(sim.feed({ type: "UpdateSent" })).toEqual([{ type: "startTimer", timer: "Keepalive", ms: 7_500 }]);
+    sim.advance(7_499);
+    // Only the KEEPALIVE that confirmed the OPEN: the one due at 7 500 was pushed back.
+    expect(sim.sent("keepalive")).toEqual([{ at: 0, type: "keepalive" }]);
+    sim.advance(1);
+    expect(sim.sent("keepalive")).toEqual([
+      { at: 0, type: "keepalive" },
+      { at: 12_500, type: "keepalive" },
+    ]);
+    expect(sim.state.state).toBe("Established");
+
+    const openConfirm = run(initialSnapshot(config()), [
+      { type: "ManualStart" },
+      { type: "Tcp_CR_Acked" },
+      { type: "BGPOpen", open: peerOpen() },
+    ]).state;
+    for (const s of [initialSnapshot(config()), openConfirm]) {
+      const r = step(s, { type: "UpdateSent" }, 0);
+      expect(r.actions).toEqual([]);
+      expect(r.state.state).toBe(s.state);
+    }
+  });
+
+  it("with hold time 0 an UPDATE sent starts no KeepaliveTimer", () => {
+    const s = established(config({ holdTimeSec: 0 }));
+    expect(s.negotiated?.holdTimeSec).toBe(0);
+    expect(step(s, { type: "UpdateSent" }, 0).actions).toEqual([]);
+  });
+
   it("a silent peer: the hold timer expires and sends 4/0", () => {
     const sim = new FsmSimulator(initialSnapshot(config({ holdTimeSec: 3 })));
     sim.feed({ type: "ManualStart" });
