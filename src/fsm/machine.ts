@@ -39,7 +39,12 @@ function handle(st: Step, event: FsmEvent): void {
         return; // "Any start event (Events 1, 3-7) is ignored"
       case "ManualStop": {
         const subcode = event.subcode ?? CeaseSubcode.ADMINISTRATIVE_SHUTDOWN;
-        const sent = state === "OpenSent" || state === "OpenConfirm" || state === "Established";
+        // Connect/Active: "If the DelayOpenTimer is running and the SendNOTIFICATIONwithoutOPEN
+        // session attribute is set, the local system sends a NOTIFICATION with a Cease". The
+        // DelayOpenTimer only runs there while a connection is up, so we read the attribute as
+        // set: the peer learns why we close instead of seeing a bare FIN.
+        const sent =
+          state === "OpenSent" || state === "OpenConfirm" || state === "Established" || st.s.delayOpenRunning;
         // "sends the NOTIFICATION with a Cease, ... sets the ConnectRetryCounter to zero"
         st.down(
           {

@@ -284,6 +284,38 @@ describe("FSM timers", () => {
     expect(sim.sent()).toEqual([{ at: 5000, type: "open" }]);
   });
 
+  it("ManualStop with the DelayOpenTimer running (a connection up, no OPEN sent) sends Cease (§8.2.2)", () => {
+    for (const passive of [false, true]) {
+      const sim = new FsmSimulator(initialSnapshot(config({ delayOpenSec: 5, passive })));
+      sim.feed({ type: "ManualStart" });
+      sim.feed({ type: passive ? "TcpConnectionConfirmed" : "Tcp_CR_Acked" });
+      expect(sim.state.state).toBe(passive ? "Active" : "Connect");
+      expect(sim.state.delayOpenRunning).toBe(true);
+      const actions = sim.feed({ type: "ManualStop", shutdownMessage: "bye" });
+      expect(actions[0]).toEqual({
+        type: "send",
+        message: {
+          type: "notification",
+          code: 6,
+          subcode: 2,
+          data: new Uint8Array(),
+          shutdownMessage: "bye",
+        },
+      });
+      expect(actions.slice(1, 6)).toEqual(STOP_ALL); // the NOTIFICATION goes before the disconnect
+      expect(sim.state).toMatchObject({ state: "Idle", delayOpenRunning: false, running: false });
+      expect(sim.sent()).toEqual([{ at: 0, type: "notification" }]); // no OPEN ever
+    }
+  });
+
+  it("ManualStop in Connect or Active without a connection sends nothing", () => {
+    for (const cfg of [config(), config({ passive: true }), config({ delayOpenSec: 5 })]) {
+      const r = run(initialSnapshot(cfg), [{ type: "ManualStart" }, { type: "ManualStop" }]);
+      expect(r.state.state).toBe("Idle");
+      expect(sentNotifications(r.actions)).toEqual([]);
+    }
+  });
+
   it("an OPEN without DelayOpen running in Connect is an FSM error", () => {
     const r = run(initialSnapshot(config()), [
       { type: "ManualStart" },
