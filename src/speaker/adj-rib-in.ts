@@ -32,6 +32,8 @@ function keyOf(prefix: string, pathId: number | undefined): string {
  */
 export class AdjRibIn {
   private readonly routes = new Map<string, ReceivedRoute>();
+  /** Keys of routes kept across a peer's graceful restart and not yet announced again (RFC 4724). */
+  private readonly stale = new Set<string>();
 
   get size(): number {
     return this.routes.size;
@@ -79,12 +81,16 @@ export class AdjRibIn {
       nlri.pathId === undefined
         ? { family, prefix: nlri.prefix, attributes, nextHop }
         : { family, prefix: nlri.prefix, pathId: nlri.pathId, attributes, nextHop };
-    this.routes.set(keyOf(nlri.prefix, nlri.pathId), route);
+    const key = keyOf(nlri.prefix, nlri.pathId);
+    this.routes.set(key, route);
+    this.stale.delete(key);
     changes.push({ type: "announce", route });
   }
 
   private remove(family: AddressFamily, nlri: Nlri, changes: RibInChange[]): void {
-    if (!this.routes.delete(keyOf(nlri.prefix, nlri.pathId))) return;
+    const key = keyOf(nlri.prefix, nlri.pathId);
+    if (!this.routes.delete(key)) return;
+    this.stale.delete(key);
     changes.push(
       nlri.pathId === undefined
         ? { type: "withdraw", family, prefix: nlri.prefix }
@@ -106,6 +112,47 @@ export class AdjRibIn {
   clear(): ReceivedRoute[] {
     const all = this.list();
     this.routes.clear();
+    this.stale.clear();
     return all;
   }
+
+  get staleCount(): number {
+    return this.stale.size;
+  }
+
+  /**
+   * RFC 4724 §4.2: when a peer that can restart gracefully goes away, its routes of the families it
+   * listed are kept, marked stale; the rest are removed (and returned, to be reported withdrawn).
+   */
+  markStale(families: readonly AddressFamily[]): RibInChange[] {
+    const gone: RibInChange[] = [];
+    for (const [key, route] of this.routes) {
+      if (families.includes(route.family)) {
+        this.stale.add(key);
+      } else {
+        this.routes.delete(key);
+        gone.push(withdrawalOf(route));
+      }
+    }
+    return gone;
+  }
+
+  /** Remove the stale routes of `families` (End-of-RIB, F bit clear, or the timer ran out). */
+  sweepStale(families: readonly AddressFamily[]): RibInChange[] {
+    const gone: RibInChange[] = [];
+    for (const key of this.stale) {
+      const route = this.routes.get(key);
+      if (route === undefined || !families.includes(route.family)) continue;
+      this.stale.delete(key);
+      this.routes.delete(key);
+      gone.push(withdrawalOf(route));
+    }
+    return gone;
+  }
+}
+
+export function withdrawalOf(route: ReceivedRoute): RibInChange {
+  return route.pathId === undefined
+    ? { type: "withdraw", family: route.family, prefix: route.prefix }
+    : { type: "withdraw", family: route.family, prefix: route.prefix, pathId: route.pathId };
 }

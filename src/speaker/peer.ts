@@ -5,10 +5,10 @@ import type { BgpSession } from "../session/session.js";
 import { encodePathAttributes } from "../wire/attributes/index.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
-import { afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
+import { ADDRESS_FAMILIES, afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
 import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { Writer } from "../wire/writer.js";
-import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
+import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
@@ -33,6 +33,8 @@ export interface PeerStatus {
   readonly updatesOut: number;
   /** Routes held in the Adj-RIB-In from this peer. */
   readonly prefixesIn: number;
+  /** Of `prefixesIn`, routes kept stale across the peer's graceful restart (RFC 4724). */
+  readonly prefixesStale: number;
   /** Routes this session has announced to the peer. */
   readonly prefixesOut: number;
   /** Routes waiting to be sent or withdrawn. */
@@ -81,6 +83,7 @@ export class Peer {
   private pendingEndOfRib = new Set<AddressFamily>();
   private pendingEndOfRefresh = new Set<AddressFamily>();
   private establishedTransitions = 0;
+  private staleTimer: ReturnType<typeof setTimeout> | null = null;
   private loopsRejected = 0;
   private lastError: DownReason | null = null;
   private readonly skipped = new Set<string>();
@@ -156,6 +159,7 @@ export class Peer {
       updatesIn: stats.updatesIn,
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
+      prefixesStale: this.ribIn.staleCount,
       prefixesOut: this.ribOut.sent.size,
       pendingChanges: this.ribOut.dirty.size,
       asLoopsRejected: this.loopsRejected,
@@ -174,6 +178,18 @@ export class Peer {
     // RFC 4724 §2: End-of-RIB after the initial update, for every family the session carries.
     this.pendingEndOfRib = new Set(negotiated.families);
     this.pendingEndOfRefresh.clear();
+    if (this.ribIn.staleCount > 0) {
+      // RFC 4724 §4.2: stale routes of a family the restarted peer no longer lists, or lists
+      // without the Forwarding State bit, go at once; the others wait for its End-of-RIB.
+      const kept = new Set(
+        (negotiated.gracefulRestart?.families ?? [])
+          .filter((f) => f.forwardingPreserved)
+          .map((f) => f.family),
+      );
+      this.report(this.ribIn.sweepStale(ADDRESS_FAMILIES.filter((f) => !kept.has(f))));
+      const restartTimeSec = negotiated.gracefulRestart?.restartTimeSec ?? 0;
+      this.startStaleTimer(Math.max(restartTimeSec, 1), "no End-of-RIB from the restarted peer in time");
+    }
     log(
       "%s established (%s), replaying %d routes",
       this.name,
@@ -185,29 +201,58 @@ export class Peer {
   }
 
   private down(reason: DownReason): void {
-    const wasUp = this.negotiated !== null;
+    const previous = this.negotiated;
     this.negotiated = null;
     this.localAddress = null;
     this.lastError = reason;
-    if (wasUp) {
-      const gone = this.ribIn.clear();
-      if (gone.length > 0) {
-        this.callbacks.onRibIn(
-          this,
-          gone.map((r) =>
-            r.pathId === undefined
-              ? { type: "withdraw", family: r.family, prefix: r.prefix }
-              : { type: "withdraw", family: r.family, prefix: r.prefix, pathId: r.pathId },
-          ),
+    if (previous !== null) {
+      const families = previous.gracefulRestart?.families.map((f) => f.family) ?? [];
+      if (reason.gracefulRestart !== undefined && families.length > 0) {
+        // RFC 4724 §4.2: the peer may be restarting; keep its routes of the families it listed,
+        // marked stale, for as long as it said a restart takes.
+        this.report(this.ribIn.markStale(families));
+        this.startStaleTimer(
+          reason.gracefulRestart.restartTimeSec,
+          "the peer did not come back in its restart time",
         );
+      } else {
+        this.report(this.ribIn.clear().map(withdrawalOf));
       }
     }
     this.callbacks.onDown(this, reason);
   }
 
+  private report(changes: readonly RibInChange[]): void {
+    if (changes.length > 0) this.callbacks.onRibIn(this, changes);
+  }
+
+  private startStaleTimer(seconds: number, why: string): void {
+    this.stopStaleTimer();
+    if (this.ribIn.staleCount === 0) return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      log("%s: dropping %d stale routes: %s", this.name, this.ribIn.staleCount, why);
+      this.report(this.ribIn.sweepStale(ADDRESS_FAMILIES));
+    }, seconds * 1000);
+    this.staleTimer.unref?.();
+  }
+
+  private stopStaleTimer(): void {
+    if (this.staleTimer !== null) clearTimeout(this.staleTimer);
+    this.staleTimer = null;
+  }
+
+  /** Clear timers this peer runs itself (the session clears its own). */
+  dispose(): void {
+    this.stopStaleTimer();
+  }
+
   private receiveUpdate(update: UpdateMessage): void {
     const eor = endOfRibFamily(update);
     if (eor !== null) {
+      // RFC 4724 §4.2: End-of-RIB ends the wait; what is still stale was not re-announced.
+      this.report(this.ribIn.sweepStale([eor]));
+      if (this.ribIn.staleCount === 0) this.stopStaleTimer();
       this.callbacks.onEndOfRib(this, eor);
       return;
     }

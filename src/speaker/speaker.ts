@@ -146,6 +146,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   async removePeer(name: string): Promise<void> {
     const entry = this.resolvePeer(name);
     this.peers.delete(entry.peer.name);
+    entry.peer.dispose();
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
   }
@@ -302,7 +303,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (this.closed) return;
     this.closed = true;
     // Changes made just before close (withdrawals on shutdown) go out ahead of the Cease.
-    for (const { peer } of this.peers.values()) peer.flush();
+    for (const { peer } of this.peers.values()) {
+      peer.flush();
+      peer.dispose();
+    }
     await Promise.all(
       [...this.peers.values()].map(({ peer }) =>
         peer.session.stop(
