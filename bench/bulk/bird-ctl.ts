@@ -92,6 +92,7 @@ export async function protocolState(ctl: BirdControl, name: string): Promise<Bir
   const cols = summary.trim().split(/\s+/);
   const sinceMs = new Date(`${cols[4]}T${cols[5]}`).getTime();
   const bgpState = lines.map((l) => /BGP state:\s+(\S+)/.exec(l)?.[1]).find(Boolean) ?? cols[3] ?? "unknown";
-  const imported = Number(lines.map((l) => /Routes:\s+(\d+) imported/.exec(l)?.[1]).find(Boolean) ?? 0);
+  // One "Routes:" line per channel (ipv4, ipv6): the protocol's total is their sum.
+  const imported = lines.reduce((n, l) => n + Number(/Routes:\s+(\d+) imported/.exec(l)?.[1] ?? 0), 0);
   return { state: bgpState, sinceMs, imported };
 }

@@ -29,8 +29,23 @@ export interface SenderEndpoint {
   readonly asn: number;
 }
 
+/** Temp dirs not yet removed: deleted at exit, after the harness's exit hook has killed the daemons. */
+const liveDirs = new Set<string>();
+process.on("exit", () => {
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+});
+// A signal would end the process without "exit" handlers: turn it into an exit so they run.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
 export function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `bgp-bench-${tag}-`));
+  const dir = mkdtempSync(join(tmpdir(), `bgp-bench-${tag}-`));
+  liveDirs.add(dir);
+  return dir;
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  liveDirs.delete(dir);
 }
 
 const bin = (name: string): string => {
@@ -69,7 +84,7 @@ function running(proc: Spawned, dir: string, extra?: () => void): Running {
       stopped = true;
       extra?.();
       await stopProcess(proc, 5_000);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
@@ -98,7 +113,7 @@ async function startBird(dir: string, conf: string, readyMs: number): Promise<Ru
   } catch (err) {
     await stopProcess(proc);
     const log = readFileSync(join(dir, "bird.log"), "utf8").slice(-2000);
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
     throw new Error(`BIRD did not start: ${log}`, { cause: err });
   }
   const ctl = await BirdControl.connect(sock);
@@ -132,7 +147,7 @@ export function startReceiver(senders: readonly SenderEndpoint[]): Promise<Runni
   graceful restart off;
   long lived graceful restart off;
   ipv4 { import all; export none; };
-  ipv6 { import all; export none; };
+  ipv6 { import all; export none; next hop address 2001:db8:113::10; };
 }`,
     )
     .join("\n");
@@ -238,7 +253,7 @@ export async function startGobgp(opts: {
       50,
     );
     const mrt = join(dir, "routes.mrt");
-    writeMrt(mrt, opts.family, opts.count, 2048);
+    writeMrt(mrt, opts.family, opts.count, 2048, `2001:db8:113::${opts.local.address.split(".")[3]}`);
     const inject = await gobgp("mrt", "inject", "global", mrt);
     if (inject.code !== 0) throw new Error(`gobgp mrt inject: ${inject.stderr || inject.stdout}`);
     await waitFor(

@@ -4,6 +4,7 @@
  * The prefixes live only in the benchmark daemons' RIBs (no kernel protocol is configured anywhere).
  */
 import { writeFileSync } from "node:fs";
+import { ipv6ToBytes } from "../../src/wire/address.js";
 
 export type BulkFamily = "ipv4" | "ipv6";
 
@@ -102,9 +103,16 @@ function mrtHeader(buf: Buffer, at: number, subtype: number, length: number): nu
  * last records are flushed, and repeats of a prefix it already holds add no destination, so the caller
  * waits for exactly `routes` destinations in GoBGP's RIB.
  * Attributes: ORIGIN IGP, empty AS_PATH, NEXT_HOP 127.0.0.1 for IPv4; for IPv6 the full MP_REACH_NLRI
- * form (gobgp rejects the abbreviated RFC 6396 form) with next hop ::ffff:127.0.0.1.
+ * form (gobgp rejects the abbreviated RFC 6396 form) with `ipv6NextHop`, which GoBGP passes on as it is
+ * on an IPv4 session (an IPv4-mapped one would reach BIRD as an IPv4 next hop and be refused).
  */
-export function writeMrt(file: string, family: BulkFamily, routes: number, pad = 0): void {
+export function writeMrt(
+  file: string,
+  family: BulkFamily,
+  routes: number,
+  pad = 0,
+  ipv6NextHop = "2001:db8:113::1",
+): void {
   const count = routes + pad;
   const entryBytes =
     family === "ipv4" ? 12 + 4 + 1 + 3 + 2 + 8 + 4 + 3 + 7 : 12 + 4 + 1 + 6 + 2 + 8 + 4 + 3 + 31;
@@ -152,7 +160,7 @@ export function writeMrt(file: string, family: BulkFamily, routes: number, pad =
     } else {
       // MP_REACH_NLRI: AFI 2, SAFI 1, next hop length 16, ::ffff:127.0.0.1, reserved, NLRI /48
       buf.set([0x80, 14, 28, 0, 2, 1, 16], at);
-      buf.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1], at + 7);
+      buf.set(ipv6ToBytes(ipv6NextHop), at + 7);
       buf[at + 23] = 0;
       buf[at + 24] = 48;
       buf.writeUInt16BE(0xfd00, at + 25);
