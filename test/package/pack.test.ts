@@ -47,10 +47,14 @@ describe("the published package", () => {
       error: "function",
     });
     // The announcer command runs from the package as npm links it.
-    const help = execFileSync(process.execPath, [path.join(unpacked, "bin", "bgp-speaker-announce.js"), "--help"], {
-      cwd: work,
-      timeout: 30_000,
-    });
+    const help = execFileSync(
+      process.execPath,
+      [path.join(unpacked, "bin", "bgp-speaker-announce.js"), "--help"],
+      {
+        cwd: work,
+        timeout: 30_000,
+      },
+    );
     expect(help.toString()).toMatch(/--interval/);
   }, 180_000);
 });
