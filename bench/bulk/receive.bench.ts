@@ -34,9 +34,10 @@ async function trial(): Promise<Trial> {
     passive: true,
     ipv6NextHop: "2001:db8:113::20",
   });
-  const child = startChild("./speaker-receiver.ts", { family, count, ...SPEAKER, bird: BIRD }, [
-    "--expose-gc",
-  ]);
+  // BULK_CPU_PROF=DIR writes a V8 CPU profile of the speaker process there (node --cpu-prof).
+  const prof = process.env.BULK_CPU_PROF;
+  const flags = ["--expose-gc", ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [])];
+  const child = startChild("./speaker-receiver.ts", { family, count, ...SPEAKER, bird: BIRD }, flags);
   try {
     // BIRD 2.0.12 leaves its last UPDATE queued until its event loop wakes (3 s poll timeout); a CLI
     // request every 10 ms wakes it, as in announce.bench.ts.
