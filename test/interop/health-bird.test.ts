@@ -164,4 +164,22 @@ describeWithDaemon("bird", "health-gated announcer against BIRD", () => {
     }
     expect((await bird.neighborStatus()).established).toBe(true);
   }, 120_000);
+
+  it("a crashed announcer (SIGKILL) loses its routes at once: the kernel closes the TCP session", async () => {
+    await waitFor("BIRD to hold the route", async () => ((await birdHas(V4)) ? true : undefined));
+    const killedAt = Date.now();
+    const exited = new Promise((resolve) => announcer?.once("exit", resolve));
+    announcer!.kill("SIGKILL"); // no handler runs: no withdraw, no Cease
+    await exited;
+    await waitFor("BIRD to drop both routes", async () =>
+      !(await birdHas(V4)) && !(await birdHas(V6)) ? true : undefined,
+    );
+    const status = await bird.neighborStatus();
+    console.log(
+      `[health-bird] SIGKILL -> routes gone from BIRD in ${Date.now() - killedAt} ms (${status.lastError})`,
+    );
+    // The session ended on the closed connection, not by waiting out the 9 s hold timer.
+    expect(status.established).toBe(false);
+    expect(status.lastError).not.toMatch(/hold timer/i);
+  }, 30_000);
 });
