@@ -7,7 +7,8 @@
  *   speaker  our BgpSpeaker, routes given to announce() before the session starts
  * Every sender holds its full table before the receiver's protocol is enabled. Time runs from the
  * receiver's Established (BIRD's own state-change timestamp, ms) until its import counter reaches N
- * (polled every 10 ms over BIRD's control socket). Peak RSS is the sender's own (VmHWM for daemons,
+ * (polled every 10 ms over BIRD's control socket). CPU is user + system seconds of the sender and of
+ * the receiving BIRD over that time (/proc/PID/stat). Peak RSS is the sender's own (VmHWM for daemons,
  * resourceUsage().maxRSS for the speaker). A fresh receiver for every run; the median of --runs.
  *
  *   npx tsx bench/bulk/announce.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
@@ -17,6 +18,7 @@ import { sleep } from "../../test/interop/harness/process.js";
 import { protocolState } from "./bird-ctl.js";
 import { startChild } from "./child.js";
 import {
+  procCpuSeconds,
   procRss,
   RECEIVER,
   type Running,
@@ -49,6 +51,8 @@ interface Sender {
    * wakes (poll timeout: 3 s); a CLI request wakes it, so the ceiling shows BIRD's real speed.
    */
   poke?(): Promise<unknown>;
+  /** The sender's process, for its CPU time. */
+  readonly pid: number;
   /** Peak RSS in bytes, read before it stops. */
   peakRss(): Promise<number>;
   stop(): Promise<void>;
@@ -57,7 +61,11 @@ interface Sender {
 async function startSender(kind: SenderKind): Promise<Sender> {
   const e = ENDPOINTS[kind];
   const local = { address: e.address, port: e.port, asn: e.asn };
-  const daemon = (r: Running): Sender => ({ peakRss: async () => procRss(r.pid).peak, stop: () => r.stop() });
+  const daemon = (r: Running): Sender => ({
+    pid: r.pid,
+    peakRss: async () => procRss(r.pid).peak,
+    stop: () => r.stop(),
+  });
   switch (kind) {
     case "bird": {
       const bird = await startBirdOriginator({
@@ -91,6 +99,7 @@ async function startSender(kind: SenderKind): Promise<Sender> {
           );
       }
       return {
+        pid: child.pid,
         async peakRss() {
           child.send({ type: "stop" });
           rss = Number((await child.next("done", 30_000)).maxRss);
@@ -109,6 +118,9 @@ async function startSender(kind: SenderKind): Promise<Sender> {
 interface Trial {
   seconds: number;
   peakRss: number;
+  /** CPU seconds (user + system) of the sender and of the receiving BIRD, Established to done. */
+  senderCpu: number;
+  receiverCpu: number;
 }
 
 async function trial(kind: SenderKind): Promise<Trial> {
@@ -121,13 +133,20 @@ async function trial(kind: SenderKind): Promise<Trial> {
     // ExaBGP may still be parsing its config when enabled: allow for that before Established.
     const establishDeadline = Date.now() + (kind === "exabgp" ? 600_000 : 60_000);
     let establishedAt: number | undefined;
+    // CPU counters read at the first poll that sees Established (up to 10 ms late).
+    let cpu0 = { sender: 0, receiver: 0 };
     for (;;) {
       const s = await protocolState(receiver.ctl, e.name);
-      if (establishedAt === undefined && s.state === "Established") establishedAt = s.sinceMs;
+      if (establishedAt === undefined && s.state === "Established") {
+        establishedAt = s.sinceMs;
+        cpu0 = { sender: procCpuSeconds(sender.pid), receiver: procCpuSeconds(receiver.pid) };
+      }
       if (establishedAt !== undefined && s.imported >= count) {
         const seconds = (Date.now() - establishedAt) / 1000;
+        const senderCpu = procCpuSeconds(sender.pid) - cpu0.sender;
+        const receiverCpu = procCpuSeconds(receiver.pid) - cpu0.receiver;
         const peakRss = await sender.peakRss();
-        return { seconds, peakRss };
+        return { seconds, peakRss, senderCpu, receiverCpu };
       }
       if (establishedAt === undefined && Date.now() > establishDeadline)
         throw new Error(`${kind}: no session`);
@@ -152,7 +171,9 @@ for (let run = 1; run <= runs; run++) {
     if (!(kind in ENDPOINTS)) throw new Error(`unknown sender ${name}`);
     try {
       const t = await trial(kind);
-      process.stderr.write(`run ${run} ${kind}: ${t.seconds.toFixed(2)} s, peak RSS ${fmtMb(t.peakRss)}\n`);
+      process.stderr.write(
+        `run ${run} ${kind}: ${t.seconds.toFixed(2)} s, CPU ${t.senderCpu.toFixed(2)} s (receiver ${t.receiverCpu.toFixed(2)} s), peak RSS ${fmtMb(t.peakRss)}\n`,
+      );
       results.set(kind, [...(results.get(kind) ?? []), t]);
     } catch (err) {
       process.stderr.write(`run ${run} ${kind}: FAILED ${(err as Error).message}\n`);
@@ -165,7 +186,16 @@ console.log(
   `\nBulk announce: ${count.toLocaleString("en")} ${family} prefixes to BIRD on loopback, median of ${runs}\n`,
 );
 printTable(
-  ["sender", "runs", "Established -> all in BIRD (s)", "routes/s", "x BIRD-to-BIRD", "sender peak RSS"],
+  [
+    "sender",
+    "runs",
+    "Established -> all in BIRD (s)",
+    "routes/s",
+    "x BIRD-to-BIRD",
+    "sender CPU (s)",
+    "receiver CPU (s)",
+    "sender peak RSS",
+  ],
   senderNames.map((name) => {
     const ts = results.get(name) ?? [];
     const s = median(ts.map((t) => t.seconds));
@@ -175,6 +205,8 @@ printTable(
       ts.length ? `${s.toFixed(2)} (${ts.map((t) => t.seconds.toFixed(2)).join(", ")})` : "failed",
       ts.length ? Math.round(count / s).toLocaleString("en") : "-",
       ts.length && bird ? (s / bird).toFixed(2) : "-",
+      ts.length ? median(ts.map((t) => t.senderCpu)).toFixed(2) : "-",
+      ts.length ? median(ts.map((t) => t.receiverCpu)).toFixed(2) : "-",
       ts.length ? fmtMb(median(ts.map((t) => t.peakRss))) : "-",
     ];
   }),

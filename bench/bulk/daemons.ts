@@ -67,6 +67,15 @@ export function procRss(pid: number): { peak: number; current: number } {
   return { peak: kb("VmHWM"), current: kb("VmRSS") };
 }
 
+/** User + system CPU seconds a process (all its threads) has used so far, from /proc/PID/stat. */
+export function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
+  // field of the line, stime the 15th, both in clock ticks (100 a second on Linux).
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
 /** A running daemon with its temp dir; `stop` kills it by PID and deletes the dir. */
 export interface Running {
   readonly pid: number;

@@ -20,6 +20,8 @@ const SPEAKER = { address: "127.0.0.21", port: 11801, asn: 65021 };
 
 interface Trial {
   seconds: number;
+  /** CPU seconds (user + system, all threads) of the speaker process, Established to done. */
+  cpuSeconds: number;
   rssPerRoute: number;
   heapPerRoute: number;
   maxRss: number;
@@ -55,6 +57,7 @@ async function trial(): Promise<Trial> {
     child.send({ type: "stop" });
     return {
       seconds: Number(done.seconds),
+      cpuSeconds: Number(done.cpuSeconds),
       rssPerRoute: Number(done.rssPerRoute),
       heapPerRoute: Number(done.heapPerRoute),
       maxRss: Number(done.maxRss),
@@ -70,7 +73,7 @@ for (let run = 1; run <= runs; run++) {
   try {
     const t = await trial();
     process.stderr.write(
-      `run ${run}: ${t.seconds.toFixed(2)} s, ${t.rssPerRoute.toFixed(0)} B/route RSS, ${t.heapPerRoute.toFixed(0)} B/route heap, peak RSS ${fmtMb(t.maxRss)}\n`,
+      `run ${run}: ${t.seconds.toFixed(2)} s, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.rssPerRoute.toFixed(0)} B/route RSS, ${t.heapPerRoute.toFixed(0)} B/route heap, peak RSS ${fmtMb(t.maxRss)}\n`,
     );
     trials.push(t);
   } catch (err) {
@@ -83,12 +86,21 @@ console.log(
   `\nBulk receive: ${count.toLocaleString("en")} ${family} routes from BIRD into the speaker, median of ${runs}\n`,
 );
 printTable(
-  ["runs", "Established -> all in Adj-RIB-In (s)", "routes/s", "RSS per route", "heap per route", "peak RSS"],
+  [
+    "runs",
+    "Established -> all in Adj-RIB-In (s)",
+    "routes/s",
+    "speaker CPU (s)",
+    "RSS per route",
+    "heap per route",
+    "peak RSS",
+  ],
   [
     [
       `${trials.length}`,
       `${m((t) => t.seconds).toFixed(2)} (${trials.map((t) => t.seconds.toFixed(2)).join(", ")})`,
       Math.round(count / m((t) => t.seconds)).toLocaleString("en"),
+      m((t) => t.cpuSeconds).toFixed(2),
       `${m((t) => t.rssPerRoute).toFixed(0)} B`,
       `${m((t) => t.heapPerRoute).toFixed(0)} B`,
       fmtMb(m((t) => t.maxRss)),

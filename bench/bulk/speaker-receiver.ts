@@ -37,8 +37,10 @@ speaker.addPeer({
   families: [args.family === "ipv4" ? "ipv4-unicast" : "ipv6-unicast"],
 });
 let establishedAt: number | undefined;
+let cpuAtEstablished: NodeJS.CpuUsage | undefined;
 speaker.on("established", () => {
   establishedAt ??= performance.now();
+  cpuAtEstablished ??= process.cpuUsage();
 });
 speaker.on("down", (e) => reply({ type: "down", reason: JSON.stringify(e.reason) }));
 
@@ -54,11 +56,14 @@ const done = await new Promise<number>((resolve) => {
   }, 5);
 });
 const seconds = (done - (establishedAt ?? done)) / 1000;
+const cpu = process.cpuUsage(cpuAtEstablished);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const held = speaker.peerStatus()[0]?.prefixesIn ?? 0;
 const after = await settle();
 reply({
   type: "done",
   seconds,
+  cpuSeconds,
   held,
   rssPerRoute: (after.rss - before.rss) / held,
   heapPerRoute: (after.heapUsed - before.heapUsed) / held,
