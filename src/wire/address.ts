@@ -18,48 +18,53 @@ export function formatIpv4Number(value: number): string {
   return `${DECIMAL[(value >>> 24) & 0xff]}.${DECIMAL[(value >>> 16) & 0xff]}.${DECIMAL[(value >>> 8) & 0xff]}.${DECIMAL[value & 0xff]}`;
 }
 
-/** Sixteen bytes at `offset` as RFC 5952 text. */
+const HEX_COLON: readonly string[] = Array.from({ length: 65536 }, (_, i) => `${i.toString(16)}:`);
+const GROUPS = new Int32Array(8);
+
+/**
+ * Sixteen bytes at `offset` as RFC 5952 text. The NLRI hot loop calls this once per IPv6 prefix,
+ * so it builds the text from a "group:" table in few pieces, with no intermediate array.
+ */
 export function formatIpv6(bytes: Uint8Array, offset = 0): string {
-  const groups = new Array<number>(8);
-  for (let i = 0; i < 8; i++) groups[i] = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
-  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
-  if (
-    groups[0] === 0 &&
-    groups[1] === 0 &&
-    groups[2] === 0 &&
-    groups[3] === 0 &&
-    groups[4] === 0 &&
-    groups[5] === 0xffff
-  ) {
-    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
-  }
+  const g = GROUPS;
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  // RFC 5952 §4.2.2: "::" MUST NOT shorten just one 16-bit 0 field.
-  if (bestLength < 2) bestStart = -1;
-  let text = "";
+  let runStart = -1;
   for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      text += i === 0 ? "::" : ":";
-      i += bestLength - 1;
+    const value = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
+    g[i] = value;
+    if (value !== 0) {
+      runStart = -1;
       continue;
     }
-    text += HEX16[groups[i]];
-    if (i < 7) text += ":";
+    if (runStart < 0) runStart = i;
+    // RFC 5952 §4.2.3: the longest run of zero groups, the first when tied.
+    if (i - runStart + 1 > bestLength) {
+      bestLength = i - runStart + 1;
+      bestStart = runStart;
+    }
   }
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+  if (bestStart === 0 && bestLength === 5 && g[5] === 0xffff)
+    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
+  // RFC 5952 §4.2.2: "::" MUST NOT be used to shorten just one 16-bit 0 field.
+  if (bestLength < 2) {
+    return (
+      HEX_COLON[g[0]] +
+      HEX_COLON[g[1]] +
+      HEX_COLON[g[2]] +
+      HEX_COLON[g[3]] +
+      HEX_COLON[g[4]] +
+      HEX_COLON[g[5]] +
+      HEX_COLON[g[6]] +
+      HEX16[g[7]]
+    );
+  }
+  let text = bestStart === 0 ? ":" : "";
+  for (let i = 0; i < bestStart; i++) text += HEX_COLON[g[i]];
+  const after = bestStart + bestLength;
+  if (after === 8) return `${text}:`;
+  for (let i = after; i < 8; i++) text += `:${HEX16[g[i]]}`;
   return text;
 }
 
@@ -91,70 +96,64 @@ export function parseIpv4Into(text: string, out: Uint8Array, offset = 0): boolea
   return part === 4;
 }
 
-/** Parse IPv6 text (any valid form, including an embedded dotted quad) into 16 bytes at `offset`. */
-export function parseIpv6Into(text: string, out: Uint8Array, offset = 0): boolean {
-  if (text.length < 2 || text.length > 45) return false;
-  const groups: number[] = [];
-  let doubleColonAt = -1;
+const QUAD = new Uint8Array(4);
+
+/**
+ * Parse IPv6 text in text[0, end) (any valid form, an embedded dotted quad included) into 16 bytes
+ * of `out` at `offset`, without slicing or arrays on the common path. False when it is not IPv6.
+ */
+export function parseIpv6Into(text: string, out: Uint8Array, offset = 0, end = text.length): boolean {
+  if (end < 2 || end > 45) return false;
+  const g = GROUPS;
+  let count = 0;
+  let gap = -1;
   let i = 0;
-  if (text.startsWith("::")) {
-    doubleColonAt = 0;
+  if (text.charCodeAt(0) === 58 /* : */) {
+    if (text.charCodeAt(1) !== 58) return false;
+    gap = 0;
     i = 2;
-    if (text.length === 2) {
-      out.fill(0, offset, offset + 16);
-      return true;
-    }
-  } else if (text[0] === ":") {
-    return false;
   }
-  while (i < text.length) {
-    // A dotted quad may end the address.
-    let j = i;
-    let hexDigits = 0;
+  while (i < end) {
+    const groupStart = i;
     let value = 0;
-    while (j < text.length) {
-      const c = text.charCodeAt(j);
+    let digits = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
       let d: number;
       if (c >= 48 && c <= 57) d = c - 48;
       else if (c >= 97 && c <= 102) d = c - 87;
       else if (c >= 65 && c <= 70) d = c - 55;
       else break;
       value = (value << 4) | d;
-      hexDigits++;
-      j++;
+      digits++;
     }
-    if (j < text.length && text[j] === ".") {
-      const quad = new Uint8Array(4);
-      if (!parseIpv4Into(text.slice(i), quad, 0)) return false;
-      groups.push((quad[0] << 8) | quad[1], (quad[2] << 8) | quad[3]);
-      i = text.length;
+    if (i < end && text.charCodeAt(i) === 46 /* . */) {
+      // A dotted quad may end the address, standing for the last two groups.
+      if (count > 6 || !parseIpv4Into(text.slice(groupStart, end), QUAD, 0)) return false;
+      g[count++] = (QUAD[0] << 8) | QUAD[1];
+      g[count++] = (QUAD[2] << 8) | QUAD[3];
       break;
     }
-    if (hexDigits === 0 || hexDigits > 4) return false;
-    groups.push(value);
-    i = j;
-    if (i === text.length) break;
-    if (text[i] !== ":") return false;
+    if (digits === 0 || digits > 4 || count === 8) return false;
+    g[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return false;
     i++;
-    if (text[i] === ":") {
-      if (doubleColonAt >= 0) return false;
-      doubleColonAt = groups.length;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = count;
       i++;
-      if (i === text.length) break;
-    } else if (i === text.length) {
-      return false; // trailing single colon
+    } else if (i === end) {
+      return false; // a single trailing colon
     }
   }
-  if (doubleColonAt >= 0) {
-    if (groups.length > 7) return false;
-    const zeros = 8 - groups.length;
-    groups.splice(doubleColonAt, 0, ...new Array<number>(zeros).fill(0));
-  } else if (groups.length !== 8) {
-    return false;
-  }
-  for (let g = 0; g < 8; g++) {
-    out[offset + 2 * g] = groups[g] >>> 8;
-    out[offset + 2 * g + 1] = groups[g] & 0xff;
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  out.fill(0, offset, offset + 16);
+  const shift = gap < 0 ? 0 : 8 - count;
+  for (let j = 0; j < count; j++) {
+    const at = offset + 2 * (gap >= 0 && j >= gap ? j + shift : j);
+    out[at] = g[j] >>> 8;
+    out[at + 1] = g[j] & 0xff;
   }
   return true;
 }

@@ -23,107 +23,6 @@ const DECIMAL_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 const SLASH_LENGTH: readonly string[] = Array.from({ length: 129 }, (_, i) => `/${i}`);
 const SCRATCH_V6 = new Uint8Array(16);
-const HEX: readonly string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
-const HEX_COLON: readonly string[] = Array.from({ length: 65536 }, (_, i) => `${i.toString(16)}:`);
-const GROUPS = new Int32Array(8);
-
-/**
- * Sixteen bytes as RFC 5952 text, as `formatIpv6` in address.ts writes it, in fewer string pieces
- * (a "group:" table, no intermediate array): the NLRI hot loop calls this once per IPv6 prefix.
- */
-export function formatIpv6Fast(bytes: Uint8Array, offset: number): string {
-  const g = GROUPS;
-  let bestStart = -1;
-  let bestLength = 0;
-  let runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    const value = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
-    g[i] = value;
-    if (value !== 0) {
-      runStart = -1;
-      continue;
-    }
-    if (runStart < 0) runStart = i;
-    // RFC 5952 §4.2.3: the longest run of zero groups, the first when tied.
-    if (i - runStart + 1 > bestLength) {
-      bestLength = i - runStart + 1;
-      bestStart = runStart;
-    }
-  }
-  // RFC 5952 §5 (IPv4-mapped, ::ffff:a.b.c.d) is rare here: leave it to the general formatter.
-  if (bestStart === 0 && bestLength === 5 && g[5] === 0xffff) return formatIpv6(bytes, offset);
-  // RFC 5952 §4.2.2: "::" MUST NOT be used to shorten just one 16-bit 0 field.
-  if (bestLength < 2) {
-    return (
-      HEX_COLON[g[0]] +
-      HEX_COLON[g[1]] +
-      HEX_COLON[g[2]] +
-      HEX_COLON[g[3]] +
-      HEX_COLON[g[4]] +
-      HEX_COLON[g[5]] +
-      HEX_COLON[g[6]] +
-      HEX[g[7]]
-    );
-  }
-  let text = bestStart === 0 ? ":" : "";
-  for (let i = 0; i < bestStart; i++) text += HEX_COLON[g[i]];
-  const after = bestStart + bestLength;
-  if (after === 8) return `${text}:`;
-  for (let i = after; i < 8; i++) text += `:${HEX[g[i]]}`;
-  return text;
-}
-
-/**
- * Parse IPv6 text in text[0, end) into 16 bytes of `out` without slicing or arrays; an embedded
- * dotted quad goes to the general parser. False when the text is not an IPv6 address.
- */
-export function parseIpv6Fast(text: string, end: number, out: Uint8Array): boolean {
-  const g = GROUPS;
-  let count = 0;
-  let gap = -1;
-  let i = 0;
-  if (end >= 2 && text.charCodeAt(0) === 58 /* : */) {
-    if (text.charCodeAt(1) !== 58) return false;
-    gap = 0;
-    i = 2;
-  }
-  while (i < end) {
-    let value = 0;
-    let digits = 0;
-    for (; i < end; i++) {
-      const c = text.charCodeAt(i);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else break;
-      value = (value << 4) | d;
-      digits++;
-    }
-    if (i < end && text.charCodeAt(i) === 46 /* . */) return parseIpv6Into(text.slice(0, end), out);
-    if (digits === 0 || digits > 4 || count === 8) return false;
-    g[count++] = value;
-    if (i === end) break;
-    if (text.charCodeAt(i) !== 58) return false;
-    i++;
-    if (i < end && text.charCodeAt(i) === 58) {
-      if (gap >= 0) return false;
-      gap = count;
-      i++;
-    } else if (i === end) {
-      return false; // a single trailing colon
-    }
-  }
-  if (gap < 0 ? count !== 8 : count > 7) return false;
-  out.fill(0, 0, 16);
-  const shift = gap < 0 ? 0 : 8 - count;
-  for (let j = 0; j < count; j++) {
-    const at = 2 * (gap >= 0 && j >= gap ? j + shift : j);
-    out[at] = g[j] >>> 8;
-    out[at + 1] = g[j] & 0xff;
-  }
-  return true;
-}
 
 /**
  * Decode the NLRI entries in bytes[start, end) (the UPDATE's Withdrawn Routes or NLRI field, or
@@ -203,7 +102,7 @@ function decodeIpv6Nlri(bytes: Uint8Array, start: number, end: number, addPath: 
     // RFC 4271 §4.3: "the value of trailing bits is irrelevant", so they are cleared.
     if ((length & 7) !== 0) scratch[size - 1] &= 0xff << (8 - (length & 7));
     o += size;
-    const prefix = formatIpv6Fast(scratch, 0) + SLASH_LENGTH[length];
+    const prefix = formatIpv6(scratch, 0) + SLASH_LENGTH[length];
     out.push(addPath ? { prefix, pathId } : { prefix });
   }
   return out;
@@ -282,7 +181,7 @@ function encodeIpv6Prefix(writer: Writer, text: string): void {
   const slash = text.lastIndexOf("/");
   const length = parseLength(text, slash, 128);
   const scratch = SCRATCH_V6;
-  if (length < 0 || !parseIpv6Fast(text, slash, scratch)) throw badPrefix(text, "ipv6-unicast");
+  if (length < 0 || !parseIpv6Into(text, scratch, 0, slash)) throw badPrefix(text, "ipv6-unicast");
   const size = (length + 7) >> 3;
   let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
   for (let i = size; i < 16; i++) host |= scratch[i];
