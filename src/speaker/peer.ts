@@ -11,6 +11,7 @@ import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
 import { pathAttributesFor } from "./path-attributes.js";
+import type { RouteAttributes } from "./route.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
 
 const log = createDebug("bgp:speaker");
@@ -160,8 +161,8 @@ export class Peer {
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
       prefixesStale: this.ribIn.staleCount,
-      prefixesOut: this.ribOut.sent.size,
-      pendingChanges: this.ribOut.dirty.size,
+      prefixesOut: this.ribOut.sentRoutes,
+      pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
@@ -194,7 +195,7 @@ export class Peer {
       "%s established (%s), replaying %d routes",
       this.name,
       negotiated.families.join(", "),
-      this.ribOut.dirty.size,
+      this.ribOut.desiredCount,
     );
     this.callbacks.onEstablished(this, negotiated);
     this.scheduleFlush();
@@ -318,9 +319,11 @@ export class Peer {
     if (n === null) return;
     const ctx = n.sendContext;
     const max = maxMessageLength(ctx);
-    while (this.ribOut.dirty.size > 0) {
+    while (this.ribOut.pendingCount > 0) {
       if (!this.session.writable) return; // resumes on "drain"
-      const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, route) => this.canSend(prefix, route));
+      const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, family, attributes) =>
+        this.canSend(prefix, family, attributes),
+      );
       for (const [family, prefixes] of changes.withdraw) {
         for (const m of buildWithdrawals(family, prefixes, ctx, max)) if (!this.send(m)) return;
       }
@@ -360,19 +363,19 @@ export class Peer {
     return (family === "ipv6-unicast") === localIsV6 ? local : null;
   }
 
-  private canSend(prefix: string, route: DesiredRoute): boolean {
+  private canSend(prefix: string, family: AddressFamily, attributes: RouteAttributes): boolean {
     const n = this.negotiated;
-    if (n === null || !n.families.includes(route.family)) return false;
-    const nextHop = this.nextHopFor(route.family, route.attributes.nextHop);
+    if (n === null || !n.families.includes(family)) return false;
+    const nextHop = this.nextHopFor(family, attributes.nextHop);
     let why: string | null = null;
     if (nextHop === null) {
       why =
-        route.family === "ipv6-unicast"
+        family === "ipv6-unicast"
           ? `IPv6 route ${prefix} to ${this.name} needs an IPv6 next hop: the session runs over IPv4 (${this.localAddress}); pass announce(prefix, { nextHop }) or addPeer({ nextHop: { ipv6 } })`
           : `IPv4 route ${prefix} to ${this.name} needs an IPv4 next hop: the session runs over IPv6 (${this.localAddress}); pass announce(prefix, { nextHop }) or addPeer({ nextHop: { ipv4 } })`;
-    } else if (route.family === "ipv6-unicast" && !nextHop.includes(":")) {
+    } else if (family === "ipv6-unicast" && !nextHop.includes(":")) {
       why = `IPv6 route ${prefix} has an IPv4 next hop ${nextHop}`;
-    } else if (route.family === "ipv4-unicast" && nextHop.includes(":") && !this.extendedNextHop) {
+    } else if (family === "ipv4-unicast" && nextHop.includes(":") && !this.extendedNextHop) {
       why = `IPv4 route ${prefix} has an IPv6 next hop ${nextHop}, but ${this.name} did not negotiate RFC 8950 extended next hop`;
     }
     if (why === null) return true;

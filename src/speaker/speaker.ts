@@ -243,7 +243,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       }
     }
     for (const { peer } of this.targets(options?.peers)) {
-      for (const [p, route] of peer.ribOut.desired) {
+      for (const [p, route] of peer.ribOut.desired()) {
         if (only !== undefined && p !== only) continue;
         peer.setRoute(p, { family: route.family, attributes: withGracefulShutdown(route.attributes, on) });
       }
@@ -262,7 +262,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       { family: AddressFamily; attributes: RouteAttributes; peers: string[] }
     >();
     for (const { peer } of this.peers.values()) {
-      for (const [prefix, route] of peer.ribOut.desired) {
+      for (const [prefix, route] of peer.ribOut.desired()) {
         let entry = byPrefix.get(prefix);
         if (entry === undefined) {
           entry = { family: route.family, attributes: route.attributes, peers: [] };

@@ -134,7 +134,7 @@ describe("Adj-RIB-Out", () => {
     rib.set("2001:db8::/32", { family: "ipv6-unicast", attributes: a });
     rib.takeChanges(100);
     rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a }); // same again: no change
-    expect(rib.dirty.size).toBe(0);
+    expect(rib.pendingCount).toBe(0);
     rib.delete("2001:db8::/32");
     rib.delete("10.0.9.0/24"); // never announced
     const changes = rib.takeChanges(100);
@@ -147,12 +147,51 @@ describe("Adj-RIB-Out", () => {
     rib.set("10.0.0.0/24", { family: "ipv4-unicast", attributes: a });
     rib.set("2001:db8::/32", { family: "ipv6-unicast", attributes: b });
     rib.takeChanges(100);
+    expect(rib.sentRoutes).toBe(2);
+    rib.delete("10.0.0.0/24");
     rib.resetSession();
-    expect(rib.sent.size).toBe(0);
-    expect([...rib.dirty].sort()).toEqual(["10.0.0.0/24", "2001:db8::/32"]);
+    expect(rib.sentRoutes).toBe(0);
+    // The new session gets what is wanted now, and no withdrawal for what the old one was told.
+    const replay = rib.takeChanges(100);
+    expect([...replay.announce.values()].flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
+    expect(replay.withdraw.size).toBe(0);
+    rib.set("10.0.1.0/24", { family: "ipv4-unicast", attributes: a });
     rib.takeChanges(100);
     rib.resend("ipv6-unicast");
-    expect([...rib.dirty]).toEqual(["2001:db8::/32"]);
+    const refresh = rib.takeChanges(100);
+    expect([...refresh.announce.values()].flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
+    expect(rib.desiredCount).toBe(2);
+  });
+
+  it("marks made while a replay is under way are not lost, and the replay sends each route once", () => {
+    const rib = new AdjRibOut();
+    for (let i = 0; i < 300; i++) rib.set(v4(i), { family: "ipv4-unicast", attributes: a });
+    rib.resetSession();
+    const sent = new Map<string, number>();
+    const take = () => {
+      const c = rib.takeChanges(100);
+      for (const g of c.announce.values()) for (const p of g.prefixes) sent.set(p, g.attributes.med!);
+      return c;
+    };
+    take();
+    rib.set(v4(0), { family: "ipv4-unicast", attributes: b }); // already replayed: must go again
+    rib.set(v4(299), { family: "ipv4-unicast", attributes: b }); // not yet replayed
+    rib.set(v4(300), { family: "ipv4-unicast", attributes: a }); // new
+    rib.delete(v4(150)); // not yet replayed: never sent, nothing to withdraw
+    let announced = 0;
+    for (;;) {
+      const c = take();
+      announced += [...c.announce.values()].reduce((n, g) => n + g.prefixes.length, 0);
+      expect(c.withdraw.size).toBe(0);
+      if (c.examined === 0) break;
+    }
+    expect(sent.size).toBe(300); // 0..300 less 150
+    expect(sent.get(v4(0))).toBe(2);
+    expect(sent.get(v4(299))).toBe(2);
+    expect(sent.has(v4(150))).toBe(false);
+    expect(announced).toBe(201); // 300 - 100 in the first batch - 1 deleted + 1 new + v4(0) again
+    expect(rib.sentRoutes).toBe(300);
+    expect(rib.pendingCount).toBe(0);
   });
 
   it("takes changes in bounded batches", () => {
@@ -160,6 +199,6 @@ describe("Adj-RIB-Out", () => {
     for (let i = 0; i < 250; i++) rib.set(v4(i), { family: "ipv4-unicast", attributes: a });
     const first = rib.takeChanges(100);
     expect(first.examined).toBe(100);
-    expect(rib.dirty.size).toBe(150);
+    expect(rib.pendingCount).toBe(150);
   });
 });
