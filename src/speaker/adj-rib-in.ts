@@ -21,17 +21,34 @@ export type RibInChange =
       readonly pathId?: number;
     };
 
+/** What the routes of one UPDATE (of one family) share: stored once, referenced by each route. */
+interface RouteGroup {
+  readonly family: AddressFamily;
+  readonly attributes: PathAttributes;
+  readonly nextHop: string | undefined;
+}
+
+/** Map key: the prefix, or "prefix#pathId" under ADD-PATH. */
 function keyOf(prefix: string, pathId: number | undefined): string {
   return pathId === undefined ? prefix : `${prefix}#${pathId}`;
 }
 
+function routeOf(key: string, group: RouteGroup): ReceivedRoute {
+  const hash = key.indexOf("#");
+  const base = { family: group.family, attributes: group.attributes, nextHop: group.nextHop };
+  return hash < 0
+    ? { ...base, prefix: key }
+    : { ...base, prefix: key.slice(0, hash), pathId: Number(key.slice(hash + 1)) };
+}
+
 /**
  * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes that peer announced, by prefix and path id.
- * Attributes objects are shared between the routes of one UPDATE, so a table of a million routes
- * holds one attribute object per UPDATE, not per route.
+ * A route is one Map entry pointing at its UPDATE's shared group (family, attributes, next hop):
+ * a table of a million routes holds one attribute object per UPDATE, not per route, and
+ * `ReceivedRoute` objects are built only when asked for.
  */
 export class AdjRibIn {
-  private readonly routes = new Map<string, ReceivedRoute>();
+  private readonly routes = new Map<string, RouteGroup>();
   /** Keys of routes kept across a peer's graceful restart and not yet announced again (RFC 4724). */
   private readonly stale = new Set<string>();
 
@@ -43,55 +60,47 @@ export class AdjRibIn {
    * Apply one UPDATE. RFC 7606 "treat-as-withdraw" turns every route it announces into a withdraw;
    * "attribute-discard" keeps the routes with the attributes that survived. `rejectAnnouncements`
    * does the same as treat-as-withdraw for routes the caller will not hold (an AS loop).
+   * The changes are listed only when `collect` is set (someone listens for them).
    */
-  apply(update: UpdateMessage, rejectAnnouncements = false): RibInChange[] {
+  apply(update: UpdateMessage, rejectAnnouncements = false, collect = true): RibInChange[] {
     const changes: RibInChange[] = [];
+    const out = collect ? changes : null;
     const { mpReach, mpUnreach, ...attributes } = update.attributes;
     const treatAsWithdraw = rejectAnnouncements || update.errorHandling === "treat-as-withdraw";
 
-    for (const nlri of update.withdrawnRoutes) this.remove("ipv4-unicast", nlri, changes);
+    for (const nlri of update.withdrawnRoutes) this.remove("ipv4-unicast", nlri, out);
     if (mpUnreach !== undefined && mpUnreach.family !== null) {
-      for (const nlri of mpUnreach.withdrawnRoutes) this.remove(mpUnreach.family, nlri, changes);
+      for (const nlri of mpUnreach.withdrawnRoutes) this.remove(mpUnreach.family, nlri, out);
     }
-
-    const shared: PathAttributes = attributes;
     if (update.nlri.length > 0) {
+      const group: RouteGroup = { family: "ipv4-unicast", attributes, nextHop: attributes.nextHop };
       for (const nlri of update.nlri) {
-        if (treatAsWithdraw) this.remove("ipv4-unicast", nlri, changes);
-        else this.add("ipv4-unicast", nlri, shared, attributes.nextHop, changes);
+        if (treatAsWithdraw) this.remove("ipv4-unicast", nlri, out);
+        else this.add(nlri, group, out);
       }
     }
     if (mpReach !== undefined && mpReach.family !== null) {
+      const group: RouteGroup = { family: mpReach.family, attributes, nextHop: mpReach.nextHop };
       for (const nlri of mpReach.nlri) {
-        if (treatAsWithdraw) this.remove(mpReach.family, nlri, changes);
-        else this.add(mpReach.family, nlri, shared, mpReach.nextHop, changes);
+        if (treatAsWithdraw) this.remove(mpReach.family, nlri, out);
+        else this.add(nlri, group, out);
       }
     }
     return changes;
   }
 
-  private add(
-    family: AddressFamily,
-    nlri: Nlri,
-    attributes: PathAttributes,
-    nextHop: string | undefined,
-    changes: RibInChange[],
-  ): void {
-    const route: ReceivedRoute =
-      nlri.pathId === undefined
-        ? { family, prefix: nlri.prefix, attributes, nextHop }
-        : { family, prefix: nlri.prefix, pathId: nlri.pathId, attributes, nextHop };
+  private add(nlri: Nlri, group: RouteGroup, out: RibInChange[] | null): void {
     const key = keyOf(nlri.prefix, nlri.pathId);
-    this.routes.set(key, route);
-    this.stale.delete(key);
-    changes.push({ type: "announce", route });
+    this.routes.set(key, group);
+    if (this.stale.size > 0) this.stale.delete(key);
+    out?.push({ type: "announce", route: routeOf(key, group) });
   }
 
-  private remove(family: AddressFamily, nlri: Nlri, changes: RibInChange[]): void {
+  private remove(family: AddressFamily, nlri: Nlri, out: RibInChange[] | null): void {
     const key = keyOf(nlri.prefix, nlri.pathId);
     if (!this.routes.delete(key)) return;
-    this.stale.delete(key);
-    changes.push(
+    if (this.stale.size > 0) this.stale.delete(key);
+    out?.push(
       nlri.pathId === undefined
         ? { type: "withdraw", family, prefix: nlri.prefix }
         : { type: "withdraw", family, prefix: nlri.prefix, pathId: nlri.pathId },
@@ -100,12 +109,14 @@ export class AdjRibIn {
 
   /** Everything held, for a query or for withdraw events when the session ends. */
   list(): ReceivedRoute[] {
-    return [...this.routes.values()];
+    const out: ReceivedRoute[] = [];
+    for (const [key, group] of this.routes) out.push(routeOf(key, group));
+    return out;
   }
 
   countFamily(family: AddressFamily): number {
     let n = 0;
-    for (const route of this.routes.values()) if (route.family === family) n++;
+    for (const group of this.routes.values()) if (group.family === family) n++;
     return n;
   }
 
@@ -126,12 +137,12 @@ export class AdjRibIn {
    */
   markStale(families: readonly AddressFamily[]): RibInChange[] {
     const gone: RibInChange[] = [];
-    for (const [key, route] of this.routes) {
-      if (families.includes(route.family)) {
+    for (const [key, group] of this.routes) {
+      if (families.includes(group.family)) {
         this.stale.add(key);
       } else {
         this.routes.delete(key);
-        gone.push(withdrawalOf(route));
+        gone.push(withdrawalOf(routeOf(key, group)));
       }
     }
     return gone;
@@ -141,11 +152,11 @@ export class AdjRibIn {
   sweepStale(families: readonly AddressFamily[]): RibInChange[] {
     const gone: RibInChange[] = [];
     for (const key of this.stale) {
-      const route = this.routes.get(key);
-      if (route === undefined || !families.includes(route.family)) continue;
+      const group = this.routes.get(key);
+      if (group === undefined || !families.includes(group.family)) continue;
       this.stale.delete(key);
       this.routes.delete(key);
-      gone.push(withdrawalOf(route));
+      gone.push(withdrawalOf(routeOf(key, group)));
     }
     return gone;
   }

@@ -50,6 +50,8 @@ export interface PeerCallbacks {
   onEstablished(peer: Peer, negotiated: NegotiatedCapabilities): void;
   onDown(peer: Peer, reason: DownReason): void;
   onRibIn(peer: Peer, changes: readonly RibInChange[]): void;
+  /** Whether anyone listens for per-route events (they cost an object per route to build). */
+  wantsRouteEvents(): boolean;
   onEndOfRib(peer: Peer, family: AddressFamily): void;
   onRouteSkipped(peer: Peer, prefix: string, why: string): void;
   onState(peer: Peer, from: FsmState, to: FsmState): void;
@@ -264,10 +266,11 @@ export class Peer {
     // earlier route for the same prefix is withdrawn (routers echo our routes back to us).
     const loop = this.hasAsLoop(update);
     if (loop) this.loopsRejected++;
-    const changes = this.ribIn.apply(update, loop);
+    // Listing each change costs an object per route: only when someone listens for route events.
+    const changes = this.ribIn.apply(update, loop, this.callbacks.wantsRouteEvents());
     const limit = this.settings.maxPrefixes;
     if (limit !== undefined && this.ribIn.size > limit) {
-      const family = changes.find((c) => c.type === "announce")?.route.family ?? "ipv4-unicast";
+      const family = update.attributes.mpReach?.family ?? "ipv4-unicast";
       const { afi, safi } = familyToAfiSafi(family);
       log("%s exceeded max-prefix %d", this.name, limit);
       // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit.

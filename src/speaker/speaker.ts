@@ -389,6 +389,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     onState: (peer: Peer, from: FsmState, to: FsmState) => {
       this.emit("state", { peer: peer.name, from, to });
     },
+    wantsRouteEvents: () => this.listenerCount("route") > 0,
     onRibIn: (peer: Peer, changes: readonly RibInChange[]) => {
       if (this.listenerCount("route") === 0) return;
       for (const c of changes) {
