@@ -19,7 +19,16 @@ const MP_UNREACH_FIXED = 2 + 1;
 
 /** Octets one NLRI entry takes: length octet, the significant octets, and a path id under ADD-PATH. */
 export function nlriWireLength(prefix: string, addPath: boolean): number {
-  const bits = Number(prefix.slice(prefix.lastIndexOf("/") + 1));
+  // The length is the 1–3 digits after the "/" of a canonical prefix; read without slicing, as
+  // this runs once per route packed.
+  const n = prefix.length;
+  let bits = prefix.charCodeAt(n - 1) - 48;
+  const tens = prefix.charCodeAt(n - 2);
+  if (tens !== 47 /* / */) {
+    bits += (tens - 48) * 10;
+    const hundreds = prefix.charCodeAt(n - 3);
+    if (hundreds !== 47) bits += (hundreds - 48) * 100;
+  }
   return 1 + ((bits + 7) >> 3) + (addPath ? 4 : 0);
 }
 

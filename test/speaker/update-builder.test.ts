@@ -50,6 +50,9 @@ describe("UPDATE packing", () => {
     expect(nlriWireLength("198.51.100.1/32", true)).toBe(9);
     expect(nlriWireLength("0.0.0.0/0", false)).toBe(1);
     expect(nlriWireLength("2001:db8::/33", false)).toBe(6);
+    expect(nlriWireLength("2001:db8::/100", false)).toBe(14);
+    expect(nlriWireLength("2001:db8::1/128", true)).toBe(21);
+    expect(nlriWireLength("10.0.0.0/9", false)).toBe(3);
   });
 
   for (const extendedMessage of [false, true]) {
