@@ -24,9 +24,15 @@ interface RibOutEntry {
   sent: RouteAttributes | null;
 }
 
+export interface AnnounceGroup {
+  readonly family: AddressFamily;
+  readonly attributes: RouteAttributes;
+  readonly prefixes: string[];
+}
+
 export interface RibChanges {
-  /** Announcements grouped by family and attribute identity. */
-  readonly announce: Map<string, { family: AddressFamily; attributes: RouteAttributes; prefixes: string[] }>;
+  /** Announcements grouped by family and attributes (interned, so grouped by object identity). */
+  readonly announce: AnnounceGroup[];
   readonly withdraw: Map<AddressFamily, string[]>;
   /** How many prefixes this batch looked at. */
   readonly examined: number;
@@ -157,7 +163,12 @@ export class AdjRibOut {
     limit: number,
     accept: (prefix: string, family: AddressFamily, attributes: RouteAttributes) => boolean = () => true,
   ): RibChanges {
-    const announce: RibChanges["announce"] = new Map();
+    // Keyed by the attributes object itself: hashing a key string per route would cost more than
+    // everything else done for it.
+    const groups: Record<AddressFamily, Map<RouteAttributes, AnnounceGroup>> = {
+      "ipv4-unicast": new Map(),
+      "ipv6-unicast": new Map(),
+    };
     const withdraw: RibChanges["withdraw"] = new Map();
     let examined = 0;
     while (examined < limit) {
@@ -170,11 +181,11 @@ export class AdjRibOut {
         if (entry.sent === want) continue;
         if (entry.sent === null) this.sentCount++;
         entry.sent = want;
-        const groupKey = `${entry.family}|${want.key}`;
-        let group = announce.get(groupKey);
+        const byAttributes = groups[entry.family];
+        let group = byAttributes.get(want);
         if (group === undefined) {
           group = { family: entry.family, attributes: want, prefixes: [] };
-          announce.set(groupKey, group);
+          byAttributes.set(want, group);
         }
         group.prefixes.push(prefix);
       } else if (entry.sent !== null) {
@@ -192,6 +203,7 @@ export class AdjRibOut {
         this.entries.delete(prefix);
       }
     }
+    const announce = [...groups["ipv4-unicast"].values(), ...groups["ipv6-unicast"].values()];
     return { announce, withdraw, examined };
   }
 }

@@ -90,6 +90,11 @@ export class Peer {
   private loopsRejected = 0;
   private lastError: DownReason | null = null;
   private readonly skipped = new Set<string>();
+  /** Attributes objects judged sendable on this session, per family (see canSend). */
+  private acceptedV4 = new WeakSet<RouteAttributes>();
+  private acceptedV6 = new WeakSet<RouteAttributes>();
+  private lastAcceptedV4: RouteAttributes | null = null;
+  private lastAcceptedV6: RouteAttributes | null = null;
   /** RFC 8950 negotiated for IPv4 unicast: IPv4 routes may carry an IPv6 next hop. */
   private extendedNextHop = false;
 
@@ -178,6 +183,10 @@ export class Peer {
     this.establishedTransitions++;
     this.ribOut.resetSession();
     this.skipped.clear();
+    this.acceptedV4 = new WeakSet();
+    this.acceptedV6 = new WeakSet();
+    this.lastAcceptedV4 = null;
+    this.lastAcceptedV6 = null;
     // RFC 4724 §2: End-of-RIB after the initial update, for every family the session carries.
     this.pendingEndOfRib = new Set(negotiated.families);
     this.pendingEndOfRefresh.clear();
@@ -330,7 +339,7 @@ export class Peer {
       for (const [family, prefixes] of changes.withdraw) {
         for (const m of buildWithdrawals(family, prefixes, ctx, max)) if (!this.send(m)) return;
       }
-      for (const group of changes.announce.values()) {
+      for (const group of changes.announce) {
         const nextHop = this.nextHopFor(group.family, group.attributes.nextHop)!;
         const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop);
         const attributesLength = encodedLength(attributes, ctx);
@@ -366,7 +375,26 @@ export class Peer {
     return (family === "ipv6-unicast") === localIsV6 ? local : null;
   }
 
+  /**
+   * Whether a route can go to this peer on this session. The answer depends only on the family
+   * and the (interned) attributes, so a yes is remembered per attributes object for the session:
+   * a million routes sharing their attributes are judged once, not a million times.
+   */
   private canSend(prefix: string, family: AddressFamily, attributes: RouteAttributes): boolean {
+    if (family === "ipv4-unicast" ? attributes === this.lastAcceptedV4 : attributes === this.lastAcceptedV6) {
+      return true;
+    }
+    const accepted = family === "ipv4-unicast" ? this.acceptedV4 : this.acceptedV6;
+    if (!accepted.has(attributes)) {
+      if (!this.judge(prefix, family, attributes)) return false;
+      accepted.add(attributes);
+    }
+    if (family === "ipv4-unicast") this.lastAcceptedV4 = attributes;
+    else this.lastAcceptedV6 = attributes;
+    return true;
+  }
+
+  private judge(prefix: string, family: AddressFamily, attributes: RouteAttributes): boolean {
     const n = this.negotiated;
     if (n === null || !n.families.includes(family)) return false;
     const nextHop = this.nextHopFor(family, attributes.nextHop);

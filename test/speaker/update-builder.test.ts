@@ -124,9 +124,7 @@ describe("Adj-RIB-Out", () => {
     rib.set("10.0.1.0/24", { family: "ipv4-unicast", attributes: a });
     rib.delete("10.0.1.0/24");
     const changes = rib.takeChanges(100);
-    expect([...changes.announce.values()].map((g) => [g.attributes.med, g.prefixes])).toEqual([
-      [2, ["10.0.0.0/24"]],
-    ]);
+    expect(changes.announce.map((g) => [g.attributes.med, g.prefixes])).toEqual([[2, ["10.0.0.0/24"]]]);
     // 10.0.1.0/24 was never sent, so nothing is withdrawn.
     expect(changes.withdraw.size).toBe(0);
   });
@@ -141,7 +139,7 @@ describe("Adj-RIB-Out", () => {
     rib.delete("2001:db8::/32");
     rib.delete("10.0.9.0/24"); // never announced
     const changes = rib.takeChanges(100);
-    expect(changes.announce.size).toBe(0);
+    expect(changes.announce.length).toBe(0);
     expect([...changes.withdraw]).toEqual([["ipv6-unicast", ["2001:db8::/32"]]]);
   });
 
@@ -156,13 +154,13 @@ describe("Adj-RIB-Out", () => {
     expect(rib.sentRoutes).toBe(0);
     // The new session gets what is wanted now, and no withdrawal for what the old one was told.
     const replay = rib.takeChanges(100);
-    expect([...replay.announce.values()].flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
+    expect(replay.announce.flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
     expect(replay.withdraw.size).toBe(0);
     rib.set("10.0.1.0/24", { family: "ipv4-unicast", attributes: a });
     rib.takeChanges(100);
     rib.resend("ipv6-unicast");
     const refresh = rib.takeChanges(100);
-    expect([...refresh.announce.values()].flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
+    expect(refresh.announce.flatMap((g) => g.prefixes)).toEqual(["2001:db8::/32"]);
     expect(rib.desiredCount).toBe(2);
   });
 
@@ -173,7 +171,7 @@ describe("Adj-RIB-Out", () => {
     const sent = new Map<string, number>();
     const take = () => {
       const c = rib.takeChanges(100);
-      for (const g of c.announce.values()) for (const p of g.prefixes) sent.set(p, g.attributes.med!);
+      for (const g of c.announce) for (const p of g.prefixes) sent.set(p, g.attributes.med!);
       return c;
     };
     take();
@@ -184,7 +182,7 @@ describe("Adj-RIB-Out", () => {
     let announced = 0;
     for (;;) {
       const c = take();
-      announced += [...c.announce.values()].reduce((n, g) => n + g.prefixes.length, 0);
+      announced += c.announce.reduce((n, g) => n + g.prefixes.length, 0);
       expect(c.withdraw.size).toBe(0);
       if (c.examined === 0) break;
     }
