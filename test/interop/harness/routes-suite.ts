@@ -10,11 +10,6 @@ export interface RoutesSuiteOptions {
   readonly kind: DaemonKind;
   /** This file's own 127.0.<net>.0/24 and ports 20000 + 10 × net …: files run concurrently. */
   readonly net: number;
-  /**
-   * The daemon sends our own routes back to us (FRR 8.4 does, even with
-   * `sender-as-path-loop-detection`); they then belong in what our Adj-RIB-In must hold.
-   */
-  readonly echoesOurRoutes?: boolean;
 }
 
 const OUR_ASN = 65001;
@@ -115,14 +110,6 @@ const expectedFromDaemon = (r: OriginatedRoute): Comparable => ({
   asPath: [THEIR_ASN],
 });
 
-/** One of our routes as the daemon sends it back: its AS first, MED dropped on eBGP, its next hop. */
-const echoOf = (r: Ours): Comparable => ({
-  ...expectedOnDaemon(r),
-  nextHop: DEFAULT_NEXT_HOP[r.family],
-  med: undefined,
-  asPath: [THEIR_ASN, ...expectedOnDaemon(r).asPath],
-});
-
 /**
  * Route exchange with a real daemon through `BgpSpeaker`: our announcements and withdrawals as the
  * daemon's own CLI shows them, the daemon's routes in our Adj-RIB-In and events, and our routes back
@@ -206,11 +193,11 @@ export function routesSuite(o: RoutesSuiteOptions): void {
         200,
       );
 
-    /** The daemon's routes, plus our own still announced when this daemon echoes them. */
-    const fromTheDaemon = () => [
-      ...originated.map(expectedFromDaemon),
-      ...(o.echoesOurRoutes ? routes.filter((r) => !withdrawn.has(r.prefix)).map(echoOf) : []),
-    ];
+    /**
+     * The daemon's own routes only: a daemon that sends ours back (FRR does) sees them refused as
+     * AS loops (RFC 4271 §9.1.2).
+     */
+    const fromTheDaemon = () => originated.map(expectedFromDaemon);
 
     const ribHolds = (what: string, expected: Comparable[]) =>
       waitFor(
