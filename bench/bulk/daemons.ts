@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exabgpEnvironment } from "../../test/interop/harness/exabgp.js";
 import {
   runCli,
   type Spawned,
@@ -308,18 +309,7 @@ ${routes.map((l) => `    ${l}`).join("\n")}
 }
 `;
   writeFileSync(join(dir, "exabgp.conf"), conf);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    "exabgp.daemon.user": "root",
-    "exabgp.daemon.drop": "false",
-    "exabgp.daemon.daemonize": "false",
-    "exabgp.api.cli": "false",
-    "exabgp.api.ack": "false",
-    "exabgp.tcp.bind": opts.local.address,
-    "exabgp.tcp.port": String(opts.local.port),
-    "exabgp.log.destination": "stdout",
-    "exabgp.log.level": "INFO",
-  };
+  const env = exabgpEnvironment(opts.local.address, opts.local.port);
   const logFile = join(dir, "exabgp.log");
   const proc = spawnLogged(bin("exabgp"), [join(dir, "exabgp.conf")], logFile, env);
   await sleep(200);

@@ -94,19 +94,7 @@ ${routes.join("\n")}
 
   protected command() {
     const c = this.config;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      "exabgp.daemon.user": "root",
-      "exabgp.daemon.drop": "false",
-      "exabgp.daemon.daemonize": "false",
-      "exabgp.api.cli": "false",
-      "exabgp.api.ack": "false",
-      "exabgp.tcp.bind": c.address,
-      "exabgp.tcp.port": String(c.port),
-      "exabgp.log.destination": "stdout",
-      "exabgp.log.level": "INFO",
-    };
-    return { cmd: executable("exabgp"), args: [this.confFile], env };
+    return { cmd: executable("exabgp"), args: [this.confFile], env: exabgpEnvironment(c.address, c.port) };
   }
 
   private currentLog(): string {
@@ -196,4 +184,23 @@ ${routes.join("\n")}
     // ExaBGP does no AS-path loop check; drop what any router would, so echoes of its own routes don't count.
     return [...rib.values()].filter((r) => !r.asPath.includes(this.config.asn));
   }
+}
+
+/**
+ * ExaBGP 4.2 takes its settings from the environment: in the foreground, as root without dropping
+ * privileges, no CLI pipe, listening on `address`:`port`, logging to stdout.
+ */
+export function exabgpEnvironment(address: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    "exabgp.daemon.user": "root",
+    "exabgp.daemon.drop": "false",
+    "exabgp.daemon.daemonize": "false",
+    "exabgp.api.cli": "false",
+    "exabgp.api.ack": "false",
+    "exabgp.tcp.bind": address,
+    "exabgp.tcp.port": String(port),
+    "exabgp.log.destination": "stdout",
+    "exabgp.log.level": "INFO",
+  };
 }
