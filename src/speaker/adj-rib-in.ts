@@ -120,11 +120,9 @@ export class AdjRibIn {
     return n;
   }
 
-  clear(): ReceivedRoute[] {
-    const all = this.list();
+  clear(): void {
     this.routes.clear();
     this.stale.clear();
-    return all;
   }
 
   get staleCount(): number {

@@ -228,7 +228,10 @@ export class Peer {
           "the peer did not come back in its restart time",
         );
       } else {
-        this.report(this.ribIn.clear().map(withdrawalOf));
+        // Withdraw events for everything held, when anyone listens; a million routes otherwise
+        // cost a million objects for nothing.
+        if (this.callbacks.wantsRouteEvents()) this.report(this.ribIn.list().map(withdrawalOf));
+        this.ribIn.clear();
       }
     }
     this.callbacks.onDown(this, reason);
