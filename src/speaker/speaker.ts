@@ -45,6 +45,8 @@ interface ResolvedPeer {
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   readonly options: Readonly<SpeakerOptions>;
   private readonly peers = new Map<string, ResolvedPeer>();
+  /** `peers` as an array, rebuilt after a peer is added or removed. */
+  private allPeers: ResolvedPeer[] | null = null;
   /** Routes announced to all peers, including peers added later. */
   private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
   private listener: BgpListener | null = null;
@@ -136,6 +138,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       this.peerCallbacks,
     );
     this.peers.set(name, { peer, options });
+    this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
     this.listener?.addSession(session);
     if (this.started) session.start();
@@ -146,6 +149,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   async removePeer(name: string): Promise<void> {
     const entry = this.resolvePeer(name);
     this.peers.delete(entry.peer.name);
+    this.allPeers = null;
     entry.peer.dispose();
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
@@ -374,8 +378,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     throw new TypeError(`no peer named ${JSON.stringify(nameOrAddress)}`);
   }
 
-  private targets(names: readonly string[] | undefined): ResolvedPeer[] {
-    if (names === undefined) return [...this.peers.values()];
+  private targets(names: readonly string[] | undefined): readonly ResolvedPeer[] {
+    // Every announce() without `peers` lands here: reuse one array rather than build one per call.
+    if (names === undefined) return (this.allPeers ??= [...this.peers.values()]);
     return names.map((n) => this.resolvePeer(n));
   }
 
