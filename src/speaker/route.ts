@@ -183,17 +183,11 @@ export function normalizeAttributes(
   gracefulShutdown = false,
 ): RouteAttributes {
   const a = input ?? {};
-  const out: {
-    nextHop?: string;
-    med?: number;
-    localPref?: number;
-    communities?: readonly string[];
-    largeCommunities?: readonly string[];
-    extendedCommunities?: readonly string[];
-    asPathPrepend: number;
-    origin: Origin;
-    gracefulShutdown: boolean;
-  } = { asPathPrepend: 0, origin: "igp", gracefulShutdown };
+  const out: { -readonly [K in keyof Omit<RouteAttributes, "key">]: RouteAttributes[K] } = {
+    asPathPrepend: 0,
+    origin: "igp",
+    gracefulShutdown,
+  };
   if (a.nextHop !== undefined) out.nextHop = parseNextHop(a.nextHop).address;
   if (a.med !== undefined) {
     if (!isUint(a.med, U32_MAX))
