@@ -20,7 +20,7 @@ export type { CheckOutcome } from "./health/deadline.js";
 // Health checks, the gate, and the wiring to the speaker
 export * from "./health/index.js";
 // Sessions over node:net
-export { BgpListener } from "./session/listener.js";
+export { type AcceptingSession, BgpListener } from "./session/listener.js";
 export { BgpSession } from "./session/session.js";
 export type {
   Clock,
