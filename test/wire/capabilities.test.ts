@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
+import type { BgpError } from "../../src/errors.js";
 import { decodeCapabilities, encodeCapability } from "../../src/wire/capabilities/index.js";
 import type { Capability } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
-import { hex, toHex } from "./message-bytes.js";
+import { errorOf, hex, toHex } from "./message-bytes.js";
 
 /** Capability TLVs (code, length, value) -> capabilities. */
 function decode(bytes: Uint8Array): Capability[] {
@@ -17,13 +17,7 @@ function encode(capability: Capability): string {
 }
 
 function decodeError(bytes: Uint8Array): BgpError {
-  try {
-    decode(bytes);
-  } catch (e) {
-    if (e instanceof BgpError) return e;
-    throw e;
-  }
-  throw new Error("decoded without error");
+  return errorOf(() => decode(bytes));
 }
 
 /** Bytes and the capability they hold, checked in both directions. */

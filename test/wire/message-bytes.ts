@@ -1,3 +1,6 @@
+import { BgpError } from "../../src/errors.js";
+import { decodeMessage } from "../../src/wire/message.js";
+import type { CodecContext } from "../../src/wire/types.js";
 /** Test helper: hex fields ("00 02", "ffff") -> bytes, so each field keeps its own comment. */
 export function hex(...fields: string[]): Uint8Array {
   const digits = fields.join("").replace(/\s+/g, "");
@@ -21,4 +24,20 @@ export function message(type: number, ...body: string[]): Uint8Array {
   out[18] = type;
   out.set(b, 19);
   return out;
+}
+
+/** The BgpError that decoding `bytes` throws (anything else thrown, or no error, fails the test). */
+export function decodeError(bytes: Uint8Array, ctx?: Partial<CodecContext>): BgpError {
+  return errorOf(() => decodeMessage(bytes, ctx));
+}
+
+/** The BgpError `run` throws; anything else thrown, or nothing, fails the test. */
+export function errorOf(run: () => unknown): BgpError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof BgpError) return e;
+    throw e;
+  }
+  throw new Error("decoded without error");
 }

@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type { BgpMessage, UpdateMessage } from "../../src/wire/types.js";
-import { hex, message, toHex } from "./message-bytes.js";
+import { decodeError, hex, message, toHex } from "./message-bytes.js";
 
 const MARKER = "ffffffffffffffffffffffffffffffff";
-
-function decodeError(bytes: Uint8Array, ctx?: { extendedMessage?: boolean }): BgpError {
-  try {
-    decodeMessage(bytes, ctx);
-  } catch (e) {
-    if (e instanceof BgpError) return e;
-    throw e;
-  }
-  throw new Error("decoded without error");
-}
 
 describe("KEEPALIVE", () => {
   it("is the header alone, both ways", () => {

@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type { Capability, OpenMessage } from "../../src/wire/types.js";
-import { hex, message, toHex } from "./message-bytes.js";
+import { decodeError, hex, message, toHex } from "./message-bytes.js";
 
 const OPEN = 1;
-
-function decodeError(bytes: Uint8Array): BgpError {
-  try {
-    decodeMessage(bytes);
-  } catch (e) {
-    if (e instanceof BgpError) return e;
-    throw e;
-  }
-  throw new Error("decoded without error");
-}
 
 // FRR 8.4 default OPEN, written from the RFC layouts: FRR puts each capability in its own
 // optional parameter.
