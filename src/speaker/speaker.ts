@@ -380,7 +380,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   private targets(names: readonly string[] | undefined): readonly ResolvedPeer[] {
     // Every announce() without `peers` lands here: reuse one array rather than build one per call.
-    if (names === undefined) return (this.allPeers ??= [...this.peers.values()]);
+    if (names === undefined) {
+      if (this.allPeers === null) this.allPeers = [...this.peers.values()];
+      return this.allPeers;
+    }
     return names.map((n) => this.resolvePeer(n));
   }
 
