@@ -114,12 +114,6 @@ export class AdjRibIn {
     return out;
   }
 
-  countFamily(family: AddressFamily): number {
-    let n = 0;
-    for (const group of this.routes.values()) if (group.family === family) n++;
-    return n;
-  }
-
   clear(): void {
     this.routes.clear();
     this.stale.clear();

@@ -74,12 +74,6 @@ export class AdjRibOut {
     else this.dirty.add(prefix);
   }
 
-  /** The route we want the peer to have for `prefix`, if any. */
-  get(prefix: string): DesiredRoute | undefined {
-    const entry = this.entries.get(prefix);
-    return entry?.want == null ? undefined : { family: entry.family, attributes: entry.want };
-  }
-
   /** Every route we want the peer to have. */
   *desired(): IterableIterator<[string, DesiredRoute]> {
     for (const [prefix, entry] of this.entries) {

@@ -1,6 +1,5 @@
-import { IPv4CidrRange, IPv6CidrRange, Validator } from "ip-num";
-import { canonicalAddress, formatIpv6, isIpv4, parseIpv4Into, parseIpv6Into } from "../wire/address.js";
-import type { AddressFamily, Origin } from "../wire/types.js";
+import { canonicalAddress, isIpv4 } from "../wire/address.js";
+import type { Origin } from "../wire/types.js";
 
 /** What a user may set on an announced route. Everything is optional. */
 export interface AnnounceAttributes {
@@ -96,68 +95,6 @@ export function canonicalExtendedCommunity(text: string): string {
   throw new TypeError(
     `invalid extended community ${JSON.stringify(text)}: expected 16 hex digits (8 octets)`,
   );
-}
-
-const scratch = new Uint8Array(16);
-
-/**
- * Validate and canonicalise a prefix as a user typed it. Canonical input takes a fast path
- * (announcing a million prefixes must stay cheap); anything else goes through ip-num, whose
- * messages are clearer, and comes back in canonical form. Host bits must be zero.
- */
-export function parseUserPrefix(text: string): { prefix: string; family: AddressFamily } {
-  if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
-  const slash = text.indexOf("/");
-  if (slash > 0) {
-    const address = text.slice(0, slash);
-    const length = parseUintText(text.slice(slash + 1), 128);
-    if (length !== null && !address.includes(":")) {
-      if (length <= 32 && parseIpv4Into(address, scratch)) {
-        const value = ((scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3]) >>> 0;
-        const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-        if ((value & mask) >>> 0 === value) return { prefix: text, family: "ipv4-unicast" };
-        throw new TypeError(`invalid prefix ${JSON.stringify(text)}: host bits are set beyond /${length}`);
-      }
-    } else if (length !== null && parseIpv6Into(address, scratch)) {
-      if (!hostBitsZero(scratch, length)) {
-        throw new TypeError(`invalid prefix ${JSON.stringify(text)}: host bits are set beyond /${length}`);
-      }
-      return { prefix: `${formatIpv6(scratch)}/${length}`, family: "ipv6-unicast" };
-    }
-  }
-  // The slow path: let ip-num explain what is wrong.
-  const [isV4, v4Errors] = Validator.isValidIPv4CidrNotation(text);
-  if (isV4) {
-    const range = IPv4CidrRange.fromCidr(text);
-    const canonical = range.toCidrString();
-    if (range.getFirst().toString() !== text.split("/")[0]) {
-      throw new TypeError(
-        `invalid prefix ${JSON.stringify(text)}: host bits are set (did you mean ${canonical}?)`,
-      );
-    }
-    return { prefix: canonical, family: "ipv4-unicast" };
-  }
-  const [isV6, v6Errors] = Validator.isValidIPv6CidrNotation(text);
-  if (isV6) {
-    const range = IPv6CidrRange.fromCidr(text);
-    const [address, length] = text.split("/");
-    const canonical = `${canonicalAddress(range.getFirst().toString())}/${length}`;
-    if (canonicalAddress(address) !== canonicalAddress(range.getFirst().toString())) {
-      throw new TypeError(
-        `invalid prefix ${JSON.stringify(text)}: host bits are set (did you mean ${canonical}?)`,
-      );
-    }
-    return { prefix: canonical, family: "ipv6-unicast" };
-  }
-  const why = text.includes(":") ? v6Errors : v4Errors;
-  throw new TypeError(`invalid prefix ${JSON.stringify(text)}: ${why.join("; ") || "not a CIDR prefix"}`);
-}
-
-function hostBitsZero(bytes: Uint8Array, length: number): boolean {
-  for (let bit = length; bit < 128; bit++) {
-    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) return false;
-  }
-  return true;
 }
 
 /** Validate a next hop; returns its canonical text and family ("ipv4" or "ipv6"). */

@@ -5,6 +5,7 @@ import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
 import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
+import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
 import { Peer, type PeerStatus } from "./peer.js";
@@ -13,7 +14,6 @@ import {
   normalizeAttributes,
   type PeerSelector,
   parseNextHop,
-  parseUserPrefix,
   type RouteAttributes,
   withGracefulShutdown,
 } from "./route.js";
@@ -177,7 +177,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * Throws TypeError at once on an invalid prefix, next hop or attribute.
    */
   announce(prefix: string, attributes?: AnnounceAttributes & PeerSelector): void {
-    const { prefix: canonical, family } = parseUserPrefix(prefix);
+    const { prefix: canonical, family } = canonicalPrefix(prefix);
     const normalized = this.normalize(attributes);
     if (normalized.nextHop !== undefined) {
       const v6 = normalized.nextHop.includes(":");
@@ -212,7 +212,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Withdraw `prefix` from every peer (or from `options.peers`); a no-op where it was not announced. */
   withdraw(prefix: string, options?: PeerSelector): void {
-    const { prefix: canonical } = parseUserPrefix(prefix);
+    const { prefix: canonical } = canonicalPrefix(prefix);
     if (options?.peers === undefined) this.global.delete(canonical);
     for (const { peer } of this.targets(options?.peers)) peer.deleteRoute(canonical);
   }
@@ -235,7 +235,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     options: PeerSelector | undefined,
     on: boolean,
   ): void {
-    const only = prefix === undefined ? undefined : parseUserPrefix(prefix).prefix;
+    const only = prefix === undefined ? undefined : canonicalPrefix(prefix).prefix;
     if (options?.peers === undefined) {
       for (const [p, route] of this.global) {
         if (only === undefined || p === only) {

@@ -1,5 +1,6 @@
 import { HEADER_LENGTH } from "../wire/constants.js";
 import { familyToAfiSafi } from "../wire/family.js";
+import { nlriLength } from "../wire/prefix.js";
 import type { AddressFamily, CodecContext, Nlri, PathAttributes, UpdateMessage } from "../wire/types.js";
 
 /**
@@ -14,29 +15,7 @@ import type { AddressFamily, CodecContext, Nlri, PathAttributes, UpdateMessage }
  */
 
 const MP_ATTRIBUTE_HEADER = 4;
-const MP_REACH_FIXED = 2 + 1 + 1 + 1;
 const MP_UNREACH_FIXED = 2 + 1;
-
-/** Octets one NLRI entry takes: length octet, the significant octets, and a path id under ADD-PATH. */
-export function nlriWireLength(prefix: string, addPath: boolean): number {
-  // The length is the 1–3 digits after the "/" of a canonical prefix; read without slicing, as
-  // this runs once per route packed.
-  const n = prefix.length;
-  let bits = prefix.charCodeAt(n - 1) - 48;
-  const tens = prefix.charCodeAt(n - 2);
-  if (tens !== 47 /* / */) {
-    bits += (tens - 48) * 10;
-    const hundreds = prefix.charCodeAt(n - 3);
-    if (hundreds !== 47) bits += (hundreds - 48) * 100;
-  }
-  return 1 + ((bits + 7) >> 3) + (addPath ? 4 : 0);
-}
-
-/** Octets of the next hop field in MP_REACH_NLRI for this next hop text. */
-function mpNextHopLength(nextHop: string, linkLocal: string | undefined): number {
-  if (!nextHop.includes(":")) return 4;
-  return linkLocal === undefined ? 16 : 32;
-}
 
 function withPathIds(prefixes: readonly string[], addPath: boolean): Nlri[] {
   const out = new Array<Nlri>(prefixes.length);
@@ -50,7 +29,7 @@ function* chunks(prefixes: readonly string[], addPath: boolean, budget: number):
   let run: string[] = [];
   let used = 0;
   for (const prefix of prefixes) {
-    const size = nlriWireLength(prefix, addPath);
+    const size = nlriLength(prefix, addPath);
     if (used + size > budget && run.length > 0) {
       yield run;
       run = [];
@@ -107,11 +86,6 @@ export function buildAnnouncements(
     });
   }
   return messages;
-}
-
-/** The octets MP_REACH_NLRI takes with no NLRI, header included, for a budget check. */
-export function mpReachOverhead(nextHop: string, linkLocal?: string): number {
-  return MP_ATTRIBUTE_HEADER + MP_REACH_FIXED + mpNextHopLength(nextHop, linkLocal);
 }
 
 /** UPDATEs withdrawing `prefixes`: the classic field for IPv4 (unless `viaMp`), MP_UNREACH_NLRI otherwise. */

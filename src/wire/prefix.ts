@@ -204,6 +204,28 @@ export function nlriLength(prefix: string, addPath: boolean): number {
 export function canonicalPrefix(text: string): { family: AddressFamily; prefix: string } {
   if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
   const slash = text.lastIndexOf("/");
+  // Fast path for well-formed input (announcing a million prefixes must stay cheap): the hand
+  // parsers accept exactly the valid forms; anything they refuse goes to ip-num below, whose
+  // checks name the problem.
+  const scratch = SCRATCH_V6;
+  if (!text.includes(":")) {
+    const length = parseLength(text, slash, 32);
+    if (length >= 0 && parseIpv4Into(text.slice(0, slash), scratch)) {
+      const address = (scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3] | 0;
+      if (length < 32 && (address & (-1 >>> length)) !== 0)
+        throw badPrefix(text, "ipv4-unicast", "host bits set");
+      return { family: "ipv4-unicast", prefix: text };
+    }
+  } else {
+    const length = parseLength(text, slash, 128);
+    if (length >= 0 && parseIpv6Into(text, scratch, 0, slash)) {
+      const size = (length + 7) >> 3;
+      let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
+      for (let i = size; i < 16; i++) host |= scratch[i];
+      if (host !== 0) throw badPrefix(text, "ipv6-unicast", "host bits set");
+      return { family: "ipv6-unicast", prefix: formatIpv6(scratch) + SLASH_LENGTH[length] };
+    }
+  }
   if (text.includes(":")) {
     if (!Validator.isValidIPv6CidrNotation(text)[0]) throw badPrefix(text, "ipv6-unicast");
     if (!Validator.isValidIPv6CidrRange(text)[0]) throw badPrefix(text, "ipv6-unicast", "host bits set");

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { AdjRibOut } from "../../src/speaker/adj-rib-out.js";
 import { pathAttributesFor } from "../../src/speaker/path-attributes.js";
 import { normalizeAttributes } from "../../src/speaker/route.js";
-import { buildAnnouncements, buildWithdrawals, nlriWireLength } from "../../src/speaker/update-builder.js";
+import { buildAnnouncements, buildWithdrawals } from "../../src/speaker/update-builder.js";
 import { encodePathAttributes } from "../../src/wire/attributes/index.js";
 import { resolveContext } from "../../src/wire/context.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
+import { nlriLength } from "../../src/wire/prefix.js";
 import type { AddressFamily, CodecContext, UpdateMessage } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
 
@@ -45,14 +46,14 @@ function roundTrip(messages: UpdateMessage[], ctx: CodecContext, max: number) {
 
 describe("UPDATE packing", () => {
   it("counts NLRI octets as RFC 4271 §4.3 lays them out", () => {
-    expect(nlriWireLength("10.0.0.0/8", false)).toBe(2);
-    expect(nlriWireLength("198.51.100.0/24", false)).toBe(4);
-    expect(nlriWireLength("198.51.100.1/32", true)).toBe(9);
-    expect(nlriWireLength("0.0.0.0/0", false)).toBe(1);
-    expect(nlriWireLength("2001:db8::/33", false)).toBe(6);
-    expect(nlriWireLength("2001:db8::/100", false)).toBe(14);
-    expect(nlriWireLength("2001:db8::1/128", true)).toBe(21);
-    expect(nlriWireLength("10.0.0.0/9", false)).toBe(3);
+    expect(nlriLength("10.0.0.0/8", false)).toBe(2);
+    expect(nlriLength("198.51.100.0/24", false)).toBe(4);
+    expect(nlriLength("198.51.100.1/32", true)).toBe(9);
+    expect(nlriLength("0.0.0.0/0", false)).toBe(1);
+    expect(nlriLength("2001:db8::/33", false)).toBe(6);
+    expect(nlriLength("2001:db8::/100", false)).toBe(14);
+    expect(nlriLength("2001:db8::1/128", true)).toBe(21);
+    expect(nlriLength("10.0.0.0/9", false)).toBe(3);
   });
 
   for (const extendedMessage of [false, true]) {
