@@ -10,6 +10,7 @@ import {
   type SuppressedEvent,
   type TransitionEvent,
 } from "./gate.js";
+import { type HealthStatus, HealthStatusRecorder } from "./status.js";
 import { type CheckFn, type CheckResult, type GateState, type HealthClock, REAL_CLOCK } from "./types.js";
 
 const debug = createDebug("bgp:health");
@@ -66,6 +67,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   private controller: AbortController | undefined;
   private inFlight: Promise<void> | undefined;
   private readonly onOuterAbort = () => void this.stop();
+  private readonly recorder: HealthStatusRecorder;
 
   constructor(options: HealthMonitorOptions) {
     super();
@@ -77,6 +79,12 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     this.exists = options.exists ?? fileExists;
     this.outerSignal = options.signal;
     this.name = options.name ?? Object.keys(this.checks).join("+");
+    this.recorder = new HealthStatusRecorder(Object.keys(this.checks), this.clock.now());
+  }
+
+  /** State, counters and check latencies now, as plain data (status pages, metrics). */
+  status(): HealthStatus {
+    return this.recorder.snapshot(this.name, this.gate, this.clock.now());
   }
 
   get state(): GateState | "init" {
@@ -128,6 +136,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         this.gate.enable();
         const round = await this.runRound();
         if (!this.running) return; // stopped mid-round: an aborted check says nothing about health
+        this.recorder.round(round, round.results);
         this.emit("round", round);
         this.emitAll(this.gate.observe(this.clock.now(), round));
       }
@@ -166,6 +175,9 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   private emitAll(events: readonly GateEvent[]): void {
     for (const event of events) {
       debug("%s: %s %s", this.name, event.type, event.reason);
+      if (event.type === "up" || event.type === "down" || event.type === "disabled") {
+        this.recorder.transition(event);
+      }
       this.emit("event", event);
       switch (event.type) {
         case "up":
