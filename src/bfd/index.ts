@@ -4,8 +4,8 @@ export { decodeControl, encodeControl, encodingLength } from "./codec.js";
 export {
   AUTH_TYPE_BY_NAME,
   BFD_CONTROL_PORT,
-  BfdAuthType,
   type BfdAuthName,
+  BfdAuthType,
   BfdDiag,
   type BfdState,
   BfdStateCode,
@@ -23,5 +23,10 @@ export {
   SLOW_TX_US,
 } from "./machine.js";
 export { BfdSession, type BfdSessionEvents, type BfdSessionStats } from "./session.js";
-export { type BfdFamily, BfdTransport, type BfdTransportOptions, type BfdTransportStats } from "./transport.js";
+export {
+  type BfdFamily,
+  BfdTransport,
+  type BfdTransportOptions,
+  type BfdTransportStats,
+} from "./transport.js";
 export type { BfdAuthKey, BfdAuthSection, BfdControlPacket } from "./types.js";
