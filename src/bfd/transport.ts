@@ -57,6 +57,8 @@ export class BfdTransport {
   private readonly host: string | undefined;
   private readonly random: () => number;
   private readonly sockets = new Map<BfdFamily, Promise<FamilySockets>>();
+  /** The sockets of each family once bound. */
+  private readonly ready = new Map<BfdFamily, FamilySockets>();
   private readonly byDiscriminator = new Map<number, BfdSession>();
   private readonly byAddress = new Map<string, BfdSession>();
   private closed = false;
@@ -82,6 +84,13 @@ export class BfdTransport {
     if (sockets === undefined) {
       sockets = this.bind(family);
       this.sockets.set(family, sockets);
+      sockets.then(
+        (s) => {
+          if (this.closed) for (const socket of [s.rx, s.tx]) socket.close();
+          else this.ready.set(family, s);
+        },
+        () => {},
+      );
       sockets.catch(() => this.sockets.delete(family));
     }
     return sockets.then(() => undefined);
@@ -99,28 +108,27 @@ export class BfdTransport {
     if (this.byAddress.get(session.peerAddress) === session) this.byAddress.delete(session.peerAddress);
   }
 
-  /** A sender for one neighbor: drops packets (with a log line) until its family's sockets are open. */
+  /**
+   * A sender for one neighbor: drops packets (with a log line) until its family's sockets are
+   * open, and after close(). Sending never throws: BFD's answer to a lost packet is the next one.
+   */
   sender(peerAddress: string, peerPort = BFD_CONTROL_PORT): (bytes: Uint8Array) => void {
     const family = familyOf(peerAddress);
-    let tx: Socket | null = null;
-    let failed = false;
+    const sent = (error: Error | null) => {
+      if (error) log("send to %s failed: %s", peerAddress, error.message);
+    };
     return (bytes) => {
-      if (tx === null) {
-        if (failed || this.closed) return;
-        void this.sockets.get(family)?.then(
-          (s) => {
-            tx = s.tx;
-            s.tx.send(bytes, peerPort, peerAddress);
-          },
-          () => {
-            failed = true;
-          },
-        );
+      if (this.closed) return;
+      const sockets = this.ready.get(family);
+      if (sockets === undefined) {
+        log("BFD %s sockets not open: packet to %s dropped", family, peerAddress);
         return;
       }
-      tx.send(bytes, peerPort, peerAddress, (error) => {
-        if (error) log("send to %s failed: %s", peerAddress, error.message);
-      });
+      try {
+        sockets.tx.send(bytes, peerPort, peerAddress, sent);
+      } catch (error) {
+        sent(error as Error);
+      }
     };
   }
 
@@ -128,6 +136,7 @@ export class BfdTransport {
     this.closed = true;
     const all = [...this.sockets.values()];
     this.sockets.clear();
+    this.ready.clear();
     for (const p of all) {
       try {
         const { rx, tx } = await p;

@@ -10,6 +10,7 @@ import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage 
 import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
@@ -44,6 +45,8 @@ export interface PeerStatus {
   readonly asLoopsRejected: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
+  /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
+  readonly bfd: BfdPeerStatus | null;
 }
 
 export interface PeerCallbacks {
@@ -153,7 +156,7 @@ export class Peer {
     return true;
   }
 
-  status(now: number): PeerStatus {
+  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     const stats = this.session.stats;
     return {
       name: this.settings.name,
@@ -173,6 +176,7 @@ export class Peer {
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
+      bfd,
     };
   }
 

@@ -8,6 +8,7 @@ import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
@@ -55,6 +56,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private closed = false;
   private readonly defaultAttributes = normalizeAttributes(undefined);
   private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+  private readonly bfd: SpeakerBfd;
 
   constructor(options: SpeakerOptions) {
     super();
@@ -74,6 +76,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
     }
     this.options = Object.freeze({ ...options });
+    this.bfd = new SpeakerBfd(this.options, {
+      up: (event) => this.emit("bfd-up", event),
+      down: (event) => this.emit("bfd-down", event),
+    });
   }
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
@@ -104,6 +110,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
       throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
     }
+    const bfd = resolveBfdOptions(name, options.bfd);
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
@@ -141,6 +148,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
     this.listener?.addSession(session);
+    if (bfd !== null) this.bfd.add(peer, bfd);
     if (this.started) session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
@@ -151,6 +159,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
     entry.peer.dispose();
+    this.bfd.remove(entry.peer);
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
   }
@@ -169,6 +178,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
       this.boundPort = (await this.listener.listen()).port;
     }
+    await this.bfd.start();
     for (const { peer } of this.peers.values()) peer.session.start();
   }
 
@@ -296,7 +306,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
     const now = Date.now();
-    return [...this.peers.values()].map(({ peer }) => peer.status(now));
+    return [...this.peers.values()].map(({ peer }) => peer.status(now, this.bfd.status(peer)));
   }
 
   /**
@@ -318,6 +328,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ),
       ),
     );
+    await this.bfd.close();
     await this.listener?.close();
     this.listener = null;
     this.boundPort = null;
