@@ -168,7 +168,8 @@ export class Peer {
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
       prefixesStale: this.ribIn.staleCount,
-      prefixesOut: this.ribOut.sentRoutes,
+      // What the current session told the peer: nothing once it is down.
+      prefixesOut: this.negotiated === null ? 0 : this.ribOut.sentRoutes,
       pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],

@@ -3,17 +3,17 @@ import { EventEmitter } from "eventemitter3";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
-import { canonicalAddress, isIpv4 } from "../wire/address.js";
+import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { checkObject, checkPeerOptions, checkSpeakerOptions, rejectUnknownKeys } from "./options.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
   normalizeAttributes,
   type PeerSelector,
-  parseNextHop,
   type RouteAttributes,
   withGracefulShutdown,
 } from "./route.js";
@@ -51,29 +51,30 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
   private listener: BgpListener | null = null;
   private boundPort: number | null = null;
-  private started = false;
-  private closed = false;
+  private state: SpeakerLifecycle = "new";
+  /** The start() in progress, which every concurrent caller awaits. */
+  private starting: Promise<void> | null = null;
+  /** The close() in progress or done, which every caller awaits. */
+  private closing: Promise<void> | null = null;
   private readonly defaultAttributes = normalizeAttributes(undefined);
-  private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+  /**
+   * Normalised attributes per caller object, with a copy of what the object held when it was
+   * normalised: a hit is used only while the object still holds exactly that (see normalize).
+   */
+  private readonly attributeCache = new WeakMap<object, CachedAttributes>();
 
   constructor(options: SpeakerOptions) {
     super();
-    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
-      throw new TypeError(`invalid asn ${options.asn}: expected an integer 1-4294967295`);
-    }
-    if (typeof options.routerId !== "string" || !isIpv4(options.routerId) || options.routerId === "0.0.0.0") {
-      throw new TypeError(
-        `invalid routerId ${JSON.stringify(options.routerId)}: expected a non-zero dotted quad`,
-      );
-    }
-    const hold = options.holdTime;
-    if (
-      hold !== undefined &&
-      (!Number.isInteger(hold) || hold < 0 || hold > 65535 || hold === 1 || hold === 2)
-    ) {
-      throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
-    }
+    checkSpeakerOptions(options);
     this.options = Object.freeze({ ...options });
+  }
+
+  /**
+   * Where the speaker is in its life: "new" (not started, or its start() failed and may be
+   * retried), "starting", "running", "closing", "closed". See docs/sessions.md, "Lifecycle".
+   */
+  get lifecycle(): SpeakerLifecycle {
+    return this.state;
   }
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
@@ -86,24 +87,16 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * to all peers are sent to it when its session comes up.
    */
   addPeer(options: PeerOptions): void {
-    if (this.closed) throw new Error("speaker is closed");
-    const address = canonicalPeerAddress(options.address);
+    this.assertOpen("addPeer");
+    checkPeerOptions(options);
+    const address = canonicalAddress(options.address);
     const name = options.name ?? address;
-    if (this.peers.has(name)) throw new TypeError(`peer ${name} is already configured`);
+    if (this.peers.has(name)) throw new TypeError(`addPeer: peer ${name} is already configured`);
     for (const p of this.peers.values()) {
       if (p.peer.settings.address === address)
-        throw new TypeError(`a peer with address ${address} is already configured`);
-    }
-    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
-      throw new TypeError(`invalid asn ${options.asn} for peer ${name}`);
+        throw new TypeError(`addPeer: a peer with address ${address} is already configured`);
     }
     const nextHop = options.nextHop;
-    if (nextHop?.ipv4 !== undefined && parseNextHop(nextHop.ipv4).ipv6) {
-      throw new TypeError(`nextHop.ipv4 for peer ${name} must be an IPv4 address`);
-    }
-    if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
-      throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
-    }
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
@@ -114,6 +107,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       passive: options.passive ?? false,
       holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
       connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
+      ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
       families: options.families ?? [...ADDRESS_FAMILIES],
       ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
       ...(options.delayOpen === undefined ? {} : { delayOpenSec: options.delayOpen }),
@@ -141,12 +135,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
     this.listener?.addSession(session);
-    if (this.started) session.start();
+    if (this.state === "running") session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
 
   /** Remove a neighbor: Cease / Peer De-configured, and its routes are forgotten. */
   async removePeer(name: string): Promise<void> {
+    this.assertOpen("removePeer");
     const entry = this.resolvePeer(name);
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
@@ -155,20 +150,50 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     await entry.peer.session.stop({ subcode: 3 });
   }
 
-  /** Open the listener (when configured) and start every peer. */
-  async start(): Promise<void> {
-    if (this.closed) throw new Error("speaker is closed");
-    if (this.started) return;
-    this.started = true;
+  /**
+   * Open the listener (when configured) and start every peer. Concurrent calls share one start;
+   * after a failure (the listen address in use) nothing is left half-started and start() may be
+   * called again.
+   */
+  start(): Promise<void> {
+    if (this.state === "closing" || this.state === "closed") {
+      return Promise.reject(closedError("start"));
+    }
+    if (this.state === "running") return Promise.resolve();
+    if (this.starting !== null) return this.starting;
+    this.state = "starting";
+    const starting = this.bindAndStart().finally(() => {
+      if (this.starting === starting) this.starting = null;
+    });
+    this.starting = starting;
+    return starting;
+  }
+
+  private async bindAndStart(): Promise<void> {
     const listen = this.options.listen;
     if (listen !== undefined && listen !== false) {
-      this.listener = new BgpListener({
+      const listener = new BgpListener({
         port: listen.port ?? 179,
         ...(listen.host === undefined ? {} : { host: listen.host }),
       });
-      for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
-      this.boundPort = (await this.listener.listen()).port;
+      let port: number;
+      try {
+        port = (await listener.listen()).port;
+      } catch (error) {
+        if (this.state === "starting") this.state = "new";
+        throw error;
+      }
+      if (this.state !== "starting") {
+        // close() was called while we bound: it waits for us, then finds nothing to close.
+        await listener.close();
+        throw closedError("start");
+      }
+      for (const { peer } of this.peers.values()) listener.addSession(peer.session);
+      this.listener = listener;
+      this.boundPort = port;
     }
+    if (this.state !== "starting") throw closedError("start");
+    this.state = "running";
     for (const { peer } of this.peers.values()) peer.session.start();
   }
 
@@ -177,6 +202,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * Throws TypeError at once on an invalid prefix, next hop or attribute.
    */
   announce(prefix: string, attributes?: AnnounceAttributes & PeerSelector): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError("announce");
     const { prefix: canonical, family } = canonicalPrefix(prefix);
     const normalized = this.normalize(attributes);
     if (normalized.nextHop !== undefined) {
@@ -212,6 +238,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Withdraw `prefix` from every peer (or from `options.peers`); a no-op where it was not announced. */
   withdraw(prefix: string, options?: PeerSelector): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError("withdraw");
+    if (options !== undefined) checkSelector("withdraw", options, SELECTOR_KEYS);
     const { prefix: canonical } = canonicalPrefix(prefix);
     if (options?.peers === undefined) this.global.delete(canonical);
     for (const { peer } of this.targets(options?.peers)) peer.deleteRoute(canonical);
@@ -223,10 +251,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * `undrain` takes it back.
    */
   drain(prefix?: string, options?: PeerSelector): void {
+    this.assertOpen("drain");
     this.setGracefulShutdown(prefix, options, true);
   }
 
   undrain(prefix?: string, options?: PeerSelector): void {
+    this.assertOpen("undrain");
     this.setGracefulShutdown(prefix, options, false);
   }
 
@@ -235,6 +265,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     options: PeerSelector | undefined,
     on: boolean,
   ): void {
+    if (options !== undefined) checkSelector(on ? "drain" : "undrain", options, SELECTOR_KEYS);
     const only = prefix === undefined ? undefined : canonicalPrefix(prefix).prefix;
     if (options?.peers === undefined) {
       for (const [p, route] of this.global) {
@@ -256,6 +287,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Ask peers (all, or those named) to send their routes again (RFC 2918). */
   refresh(options?: PeerSelector & { family?: AddressFamily }): void {
+    this.assertOpen("refresh");
+    if (options !== undefined) {
+      checkSelector("refresh", options, REFRESH_KEYS);
+      if (options.family !== undefined && !ADDRESS_FAMILIES.includes(options.family)) {
+        throw new TypeError(
+          `refresh: family: expected one of ${ADDRESS_FAMILIES.join(", ")}, got ${JSON.stringify(options.family)}`,
+        );
+      }
+    }
     for (const { peer } of this.targets(options?.peers)) peer.requestRefresh(options?.family);
   }
 
@@ -303,9 +343,22 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * Say goodbye: Cease / Administrative Shutdown (with `shutdownMessage`, RFC 9003) to every
    * peer, sockets closed, listener closed, timers cleared.
    */
-  async close(options?: { shutdownMessage?: string }): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(options?: { shutdownMessage?: string }): Promise<void> {
+    // Every caller gets the same promise: none resolves before the Cease has gone out.
+    if (this.closing !== null) return this.closing;
+    const starting = this.starting;
+    this.state = "closing";
+    this.closing = this.shutdown(starting, options).finally(() => {
+      this.state = "closed";
+    });
+    return this.closing;
+  }
+
+  private async shutdown(
+    starting: Promise<void> | null,
+    options: { shutdownMessage?: string } | undefined,
+  ): Promise<void> {
+    if (starting !== null) await starting.catch(() => undefined);
     // Changes made just before close (withdrawals on shutdown) go out ahead of the Cease.
     for (const { peer } of this.peers.values()) {
       peer.flush();
@@ -355,14 +408,26 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     }
   }
 
+  /**
+   * Attributes are taken by value: a caller's object is normalised once and the result reused
+   * only while the object still holds what it held then (a shallow compare of a handful of
+   * fields), so a later mutation is validated and takes effect on the next announce(), and never
+   * changes what an earlier call sent.
+   */
   private normalize(attributes: (AnnounceAttributes & PeerSelector) | undefined): RouteAttributes {
     if (attributes === undefined) return this.defaultAttributes;
     const cached = this.attributeCache.get(attributes);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && holdsSnapshot(attributes, cached)) return cached.result;
+    checkObject("announce", attributes);
+    rejectUnknownKeys("announce", attributes, ANNOUNCE_KEYS);
     const { peers: _peers, ...rest } = attributes;
-    const normalized = normalizeAttributes(rest);
-    this.attributeCache.set(attributes, normalized);
-    return normalized;
+    const result = normalizeAttributes(rest);
+    this.attributeCache.set(attributes, snapshotOf(attributes, result));
+    return result;
+  }
+
+  private assertOpen(call: string): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError(call);
   }
 
   private resolvePeer(nameOrAddress: string): ResolvedPeer {
@@ -433,10 +498,75 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   };
 }
 
-function canonicalPeerAddress(text: string): string {
-  try {
-    return canonicalAddress(text);
-  } catch {
-    throw new TypeError(`invalid peer address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address`);
+export type SpeakerLifecycle = "new" | "starting" | "running" | "closing" | "closed";
+
+function closedError(call: string): Error {
+  return new Error(`${call}(): the speaker is closed (close() was called)`);
+}
+
+function sendHold(seconds: number | undefined): { sendHoldTimeSec?: number } {
+  return seconds === undefined ? {} : { sendHoldTimeSec: seconds };
+}
+
+/** The keys announce() understands: the attributes and the peer selector. */
+const ANNOUNCE_KEYS: Record<keyof (AnnounceAttributes & PeerSelector), true> = {
+  nextHop: true,
+  med: true,
+  localPref: true,
+  communities: true,
+  largeCommunities: true,
+  extendedCommunities: true,
+  asPathPrepend: true,
+  origin: true,
+  peers: true,
+};
+const SELECTOR_KEYS: Record<keyof PeerSelector, true> = { peers: true };
+const REFRESH_KEYS: Record<keyof (PeerSelector & { family?: AddressFamily }), true> = {
+  peers: true,
+  family: true,
+};
+
+function checkSelector(call: string, options: object, known: object): void {
+  checkObject(call, options);
+  rejectUnknownKeys(call, options, known);
+  const peers = (options as PeerSelector).peers;
+  if (peers !== undefined && !Array.isArray(peers)) {
+    throw new TypeError(`${call}: peers: expected an array of peer names`);
   }
+}
+
+interface CachedAttributes {
+  /** The caller's fields when normalised; arrays copied. */
+  readonly fields: Record<string, unknown>;
+  readonly count: number;
+  readonly result: RouteAttributes;
+}
+
+function snapshotOf(input: object, result: RouteAttributes): CachedAttributes {
+  const fields: Record<string, unknown> = {};
+  let count = 0;
+  for (const [key, value] of Object.entries(input)) {
+    fields[key] = Array.isArray(value) ? [...value] : value;
+    count++;
+  }
+  return { fields, count, result };
+}
+
+/** Whether `input` holds exactly the fields it held when `cached` was taken. */
+function holdsSnapshot(input: object, cached: CachedAttributes): boolean {
+  const fields = cached.fields;
+  let count = 0;
+  for (const key in input) {
+    if (!Object.hasOwn(input, key)) return false;
+    const value = (input as Record<string, unknown>)[key];
+    const was = fields[key];
+    if (value !== was) {
+      if (!Array.isArray(value) || !Array.isArray(was) || value.length !== was.length) return false;
+      for (let i = 0; i < value.length; i++) if (value[i] !== was[i]) return false;
+    } else if (value === undefined && !Object.hasOwn(fields, key)) {
+      return false;
+    }
+    count++;
+  }
+  return count === cached.count;
 }
