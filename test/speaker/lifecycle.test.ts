@@ -47,10 +47,14 @@ function updates(raw: RawPeer): UpdateMessage[] {
   return raw.received.filter((m): m is UpdateMessage => m.type === "update");
 }
 
+function lastUpdateWith(raw: RawPeer, prefix: string): UpdateMessage | undefined {
+  const carrying = updates(raw).filter((u) => u.nlri.some((n) => n.prefix === prefix));
+  return carrying[carrying.length - 1];
+}
+
 /** MED of the last UPDATE that carried `prefix`. */
 function medOf(raw: RawPeer, prefix: string): number | undefined {
-  const last = updates(raw).findLast((u) => u.nlri.some((n) => n.prefix === prefix));
-  return last?.attributes.med;
+  return lastUpdateWith(raw, prefix)?.attributes.med;
 }
 
 describe("start()", () => {
@@ -153,7 +157,7 @@ describe("announce() attributes", () => {
     await waitFor(() => medOf(raw, "198.51.100.0/24") !== undefined, 5000, "the third route");
     expect(medOf(raw, "203.0.113.0/24")).toBe(100);
     expect(medOf(raw, "203.0.113.128/25")).toBe(1000);
-    const third = updates(raw).findLast((u) => u.nlri.some((n) => n.prefix === "198.51.100.0/24"));
+    const third = lastUpdateWith(raw, "198.51.100.0/24");
     expect(third?.attributes.communities).toEqual(["65001:1", "65001:2"]);
     a.med = -7;
     expect(() => speaker.announce("192.0.0.0/24", a)).toThrow(/invalid med -7/);
