@@ -140,6 +140,18 @@ export function notUnicast(address: string): string | null {
   return null;
 }
 
+/** fe80::/10 (canonical text). */
+function linkLocal(address: string): boolean {
+  return /^fe[89ab]/.test(address);
+}
+
+/** A peer's address: unicast, and a link-local one may carry its zone ("fe80::1%eth0"). */
+const peerAddress: Check = (where, value) => {
+  if (typeof value !== "string") throw new TypeError(`${where}: expected an IP address, got ${show(value)}`);
+  const zoneAt = value.indexOf("%");
+  unicastAddress(where, zoneAt < 0 ? value : value.slice(0, zoneAt));
+};
+
 const SPEAKER_CHECKS: Record<keyof SpeakerOptions, Check> = {
   asn,
   routerId: (where, value) => {
@@ -169,7 +181,7 @@ const SPEAKER_CHECKS: Record<keyof SpeakerOptions, Check> = {
 };
 
 const PEER_CHECKS: Record<keyof PeerOptions, Check> = {
-  address: unicastAddress,
+  address: peerAddress,
   asn,
   port: integer(1, 65535, "a TCP port"),
   localAddress: unicastAddress,
@@ -187,14 +199,33 @@ const PEER_CHECKS: Record<keyof PeerOptions, Check> = {
   allowAsIn: integer(0, 255, "a count"),
   nextHop: (where, value) => {
     const o = checkObject(where, value);
-    rejectUnknownKeys(where, o, { ipv4: true, ipv6: true });
+    rejectUnknownKeys(where, o, { ipv4: true, ipv6: true, ipv6LinkLocal: true });
     if (o.ipv4 !== undefined && !isIpv4(unicastAddress(`${where}.ipv4`, o.ipv4))) {
       throw new TypeError(`${where}.ipv4: expected an IPv4 address, got ${show(o.ipv4)}`);
     }
     if (o.ipv6 !== undefined && isIpv4(unicastAddress(`${where}.ipv6`, o.ipv6))) {
       throw new TypeError(`${where}.ipv6: expected an IPv6 address, got ${show(o.ipv6)}`);
     }
+    if (
+      o.ipv6LinkLocal !== undefined &&
+      !linkLocal(unicastAddress(`${where}.ipv6LinkLocal`, o.ipv6LinkLocal))
+    ) {
+      throw new TypeError(
+        `${where}.ipv6LinkLocal: expected an IPv6 link-local address (fe80::/10), got ${show(o.ipv6LinkLocal)}`,
+      );
+    }
   },
+  // TCP-MD5 and TTL options: their ranges are checked by resolveTransportSecurity, at the same call.
+  password: (where, value) => {
+    if (typeof value !== "string") throw new TypeError(`${where}: expected a string of 1-80 octets`);
+  },
+  ttlSecurity: (where, value) => {
+    if (typeof value === "boolean") return;
+    const o = checkObject(where, value);
+    rejectUnknownKeys(where, o, { hops: true });
+    integer(1, 254, "a hop count")(`${where}.hops`, o.hops);
+  },
+  multihop: integer(1, 255, "a TTL"),
   addPath: (where, value) => {
     if (!Array.isArray(value)) throw new TypeError(`${where}: expected an array, got ${show(value)}`);
     value.forEach((entry, i) => {
@@ -243,7 +274,8 @@ export function checkPeerOptions(options: unknown): asserts options is PeerOptio
   for (const key of ["address", "asn"]) {
     if (o[key] === undefined) throw new TypeError(`addPeer: ${key} is required`);
   }
-  const address = canonicalAddress(o.address as string);
+  const text = o.address as string;
+  const address = canonicalAddress(text.includes("%") ? text.slice(0, text.indexOf("%")) : text);
   if (o.localAddress !== undefined && isIpv4(o.localAddress as string) !== isIpv4(address)) {
     throw new TypeError(
       `addPeer: localAddress ${show(o.localAddress)} is not of the same family as address ${address}`,

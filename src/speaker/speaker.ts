@@ -3,6 +3,7 @@ import { EventEmitter } from "eventemitter3";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
+import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
 import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
@@ -89,7 +90,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   addPeer(options: PeerOptions): void {
     this.assertOpen("addPeer");
     checkPeerOptions(options);
-    const address = canonicalAddress(options.address);
+    const address = canonicalPeerAddress(options.address);
     const name = options.name ?? address;
     if (this.peers.has(name)) throw new TypeError(`addPeer: peer ${name} is already configured`);
     for (const p of this.peers.values()) {
@@ -97,6 +98,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         throw new TypeError(`addPeer: a peer with address ${address} is already configured`);
     }
     const nextHop = options.nextHop;
+    const security = resolveTransportSecurity(options, name);
+    // Load the FFI now, so a missing package or platform fails here and never later in a connect.
+    if (security !== undefined) socketCalls();
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
@@ -104,6 +108,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       peerAsn: options.asn,
       peerPort: options.port ?? 179,
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(security === undefined ? {} : { security }),
       passive: options.passive ?? false,
       holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
       connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
@@ -118,6 +123,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
     });
+    // Installs the peer's key on the listener; a failure leaves nothing behind.
+    this.listener?.addSession(session);
     const peer = new Peer(
       {
         name,
@@ -134,7 +141,6 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.set(name, { peer, options });
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
-    this.listener?.addSession(session);
     if (this.state === "running") session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
@@ -533,6 +539,38 @@ function checkSelector(call: string, options: object, known: object): void {
   if (peers !== undefined && !Array.isArray(peers)) {
     throw new TypeError(`${call}: peers: expected an array of peer names`);
   }
+}
+
+/** An address in canonical form; a link-local IPv6 address needs its zone ("fe80::1%eth0"). */
+function canonicalPeerAddress(text: string): string {
+  const zoneAt = typeof text === "string" ? text.indexOf("%") : -1;
+  let address: string;
+  try {
+    address = canonicalAddress(zoneAt < 0 ? text : text.slice(0, zoneAt));
+  } catch {
+    throw new TypeError(
+      `invalid peer address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address (link-local with its zone, fe80::1%eth0)`,
+    );
+  }
+  const zone = zoneAt < 0 ? "" : text.slice(zoneAt + 1);
+  if (isLinkLocal(address) && zone === "") {
+    throw new TypeError(
+      `peer address ${text} is link-local: add its interface as a zone, e.g. ${address}%eth0`,
+    );
+  }
+  if (zone !== "" && !isLinkLocal(address)) {
+    throw new TypeError(`peer address ${text}: a zone goes only with a link-local address (fe80::/10)`);
+  }
+  if (zone !== "" && !/^[A-Za-z0-9_.:-]{1,15}$/.test(zone)) {
+    throw new TypeError(`peer address ${text}: ${JSON.stringify(zone)} is not an interface name`);
+  }
+  return zone === "" ? address : `${address}%${zone}`;
+}
+
+/** fe80::/10. */
+export function isLinkLocal(address: string): boolean {
+  const bare = address.split("%")[0]?.toLowerCase() ?? "";
+  return bare.includes(":") && /^fe[89ab]/.test(bare);
 }
 
 interface CachedAttributes {

@@ -59,8 +59,26 @@ export interface PeerOptions {
    * refused as loops, RFC 4271 §9.1.2, which also drops our own routes echoed back by a router).
    */
   allowAsIn?: number;
-  /** Next hops for routes announced without one, per route family (needed for IPv6 routes over an IPv4 session). */
-  nextHop?: { ipv4?: string; ipv6?: string };
+  /**
+   * Next hops for routes announced without one, per route family (needed for IPv6 routes over an
+   * IPv4 session). `ipv6LinkLocal` adds a link-local next hop (RFC 2545: 32 octets, global then
+   * link-local); over a link-local session (`address: "fe80::1%eth0"`) that is the default, with our
+   * link-local address and a global address of the interface (or `ipv6`).
+   */
+  nextHop?: { ipv4?: string; ipv6?: string; ipv6LinkLocal?: string };
+  /**
+   * TCP-MD5 password (RFC 2385), 1-80 octets, for connections in both directions. Needs Linux and
+   * the optional package koffi; addPeer throws when either is missing. Rotate it by removing and
+   * re-adding the peer.
+   */
+  password?: string;
+  /**
+   * GTSM (RFC 5082): send with TTL 255 and accept only segments that arrived with 255 - hops + 1 or
+   * more (`true` = 1 hop). Excludes `multihop`. Needs Linux and koffi.
+   */
+  ttlSecurity?: boolean | { hops: number };
+  /** Outgoing TTL for an eBGP peer several hops away (1-255). Excludes `ttlSecurity`. Needs Linux and koffi. */
+  multihop?: number;
   /** ADD-PATH (RFC 7911) per family and direction. */
   addPath?: SessionOptions["addPath"];
   /** Seconds of DelayOpen (RFC 4271 §8.1.1); 0 or absent disables it. */
