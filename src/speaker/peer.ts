@@ -39,6 +39,8 @@ export interface PeerStatus {
   readonly prefixesStale: number;
   /** Routes this session has announced to the peer. */
   readonly prefixesOut: number;
+  /** `prefixesOut` per address family. */
+  readonly prefixesOutByFamily: Readonly<Record<AddressFamily, number>>;
   /** Routes waiting to be sent or withdrawn. */
   readonly pendingChanges: number;
   /** UPDATEs whose routes were refused because their AS_PATH holds our AS (RFC 4271 §9.1.2). */
@@ -160,6 +162,7 @@ export class Peer {
 
   status(now: number): PeerStatus {
     const stats = this.session.stats;
+    const up = this.negotiated !== null;
     return {
       name: this.settings.name,
       address: this.settings.address,
@@ -173,8 +176,12 @@ export class Peer {
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
       prefixesStale: this.ribIn.staleCount,
-      // What the current session told the peer: nothing once it is down.
-      prefixesOut: this.negotiated === null ? 0 : this.ribOut.sentRoutes,
+      // A session that went down took its routes with it (the count resets when the next comes up).
+      prefixesOut: up ? this.ribOut.sentRoutes : 0,
+      prefixesOutByFamily: {
+        "ipv4-unicast": up ? this.ribOut.sentRoutesOf("ipv4-unicast") : 0,
+        "ipv6-unicast": up ? this.ribOut.sentRoutesOf("ipv6-unicast") : 0,
+      },
       pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
