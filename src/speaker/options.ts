@@ -159,26 +159,31 @@ const SPEAKER_CHECKS: Record<keyof SpeakerOptions, Check> = {
       throw new TypeError(`${where}: expected a non-zero dotted quad, got ${show(value)}`);
     }
   },
-  listen: (where, value) => {
-    if (value === false) return;
-    const o = checkObject(where, value);
-    rejectUnknownKeys(where, o, { port: true, host: true });
-    if (o.port !== undefined) integer(0, 65535, "a TCP port (0: any free one)")(`${where}.port`, o.port);
-    if (o.host !== undefined) {
-      if (typeof o.host !== "string") throw new TypeError(`${where}.host: expected an IP address`);
-      try {
-        canonicalAddress(o.host);
-      } catch {
-        throw new TypeError(`${where}.host: expected an IPv4 or IPv6 address, got ${show(o.host)}`);
-      }
-    }
-  },
+  listen: (where, value) => listenCheck(where, value),
+  // BFD's own ranges are checked by SpeakerBfd in the constructor.
+  bfdListen: (where, value) =>
+    rejectUnknownKeys(where, checkObject(where, value), { port: true, host: true }),
   holdTime,
   connectRetry,
   sendHoldTime,
   clock,
   random: function_,
 };
+
+function listenCheck(where: string, value: unknown): void {
+  if (value === false) return;
+  const o = checkObject(where, value);
+  rejectUnknownKeys(where, o, { port: true, host: true });
+  if (o.port !== undefined) integer(0, 65535, "a TCP port (0: any free one)")(`${where}.port`, o.port);
+  if (o.host !== undefined) {
+    if (typeof o.host !== "string") throw new TypeError(`${where}.host: expected an IP address`);
+    try {
+      canonicalAddress(o.host);
+    } catch {
+      throw new TypeError(`${where}.host: expected an IPv4 or IPv6 address, got ${show(o.host)}`);
+    }
+  }
+}
 
 const PEER_CHECKS: Record<keyof PeerOptions, Check> = {
   address: peerAddress,
@@ -226,6 +231,12 @@ const PEER_CHECKS: Record<keyof PeerOptions, Check> = {
     integer(1, 254, "a hop count")(`${where}.hops`, o.hops);
   },
   multihop: integer(1, 255, "a TTL"),
+  // BFD's ranges are checked by resolveBfdOptions, at the same call, before anything is added.
+  bfd: (where, value) => {
+    if (value === true) return;
+    const o = checkObject(where, value);
+    rejectUnknownKeys(where, o, { interval: true, multiplier: true, auth: true, port: true });
+  },
   addPath: (where, value) => {
     if (!Array.isArray(value)) throw new TypeError(`${where}: expected an array, got ${show(value)}`);
     value.forEach((entry, i) => {

@@ -11,6 +11,7 @@ import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage 
 import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
@@ -47,6 +48,8 @@ export interface PeerStatus {
   readonly asLoopsRejected: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
+  /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
+  readonly bfd: BfdPeerStatus | null;
 }
 
 export interface PeerCallbacks {
@@ -160,7 +163,7 @@ export class Peer {
     return true;
   }
 
-  status(now: number): PeerStatus {
+  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     const stats = this.session.stats;
     const up = this.negotiated !== null;
     return {
@@ -186,6 +189,7 @@ export class Peer {
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
+      bfd,
     };
   }
 

@@ -9,6 +9,7 @@ import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
 import { checkObject, checkPeerOptions, checkSpeakerOptions, rejectUnknownKeys } from "./options.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
@@ -63,11 +64,16 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * normalised: a hit is used only while the object still holds exactly that (see normalize).
    */
   private readonly attributeCache = new WeakMap<object, CachedAttributes>();
+  private readonly bfd: SpeakerBfd;
 
   constructor(options: SpeakerOptions) {
     super();
     checkSpeakerOptions(options);
     this.options = Object.freeze({ ...options });
+    this.bfd = new SpeakerBfd(this.options, {
+      up: (event) => this.emit("bfd-up", event),
+      down: (event) => this.emit("bfd-down", event),
+    });
   }
 
   /**
@@ -98,6 +104,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         throw new TypeError(`addPeer: a peer with address ${address} is already configured`);
     }
     const nextHop = options.nextHop;
+    const bfd = resolveBfdOptions(name, options.bfd);
     const security = resolveTransportSecurity(options, name);
     // Load the FFI now, so a missing package or platform fails here and never later in a connect.
     if (security !== undefined) socketCalls();
@@ -141,6 +148,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.set(name, { peer, options });
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
+    if (bfd !== null) this.bfd.add(peer, bfd);
     if (this.state === "running") session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
@@ -152,6 +160,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
     entry.peer.dispose();
+    this.bfd.remove(entry.peer);
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
   }
@@ -177,28 +186,33 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   private async bindAndStart(): Promise<void> {
     const listen = this.options.listen;
-    if (listen !== undefined && listen !== false) {
-      const listener = new BgpListener({
-        port: listen.port ?? 179,
-        ...(listen.host === undefined ? {} : { host: listen.host }),
-      });
-      let port: number;
-      try {
+    let port: number | null = null;
+    try {
+      if (listen !== undefined && listen !== false) {
+        const listener = new BgpListener({
+          port: listen.port ?? 179,
+          ...(listen.host === undefined ? {} : { host: listen.host }),
+        });
+        // Sessions first, so per-peer socket options (TCP-MD5 keys) are in place when it binds;
+        // peers added while it binds join it through addPeer.
+        for (const { peer } of this.peers.values()) listener.addSession(peer.session);
+        this.listener = listener;
         port = (await listener.listen()).port;
-      } catch (error) {
-        if (this.state === "starting") this.state = "new";
-        throw error;
       }
-      if (this.state !== "starting") {
-        // close() was called while we bound: it waits for us, then finds nothing to close.
-        await listener.close();
-        throw closedError("start");
-      }
-      for (const { peer } of this.peers.values()) listener.addSession(peer.session);
-      this.listener = listener;
-      this.boundPort = port;
+      await this.bfd.start();
+    } catch (error) {
+      // Nothing half-started: the listener is closed and start() may be called again.
+      const listener = this.listener;
+      this.listener = null;
+      await listener?.close();
+      if (this.state === "starting") this.state = "new";
+      throw error;
     }
-    if (this.state !== "starting") throw closedError("start");
+    if (this.state !== "starting") {
+      // close() was called while we bound: it waits for us, and the listener is closed there.
+      throw closedError("start");
+    }
+    this.boundPort = port;
     this.state = "running";
     for (const { peer } of this.peers.values()) peer.session.start();
   }
@@ -342,7 +356,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
     const now = Date.now();
-    return [...this.peers.values()].map(({ peer }) => peer.status(now));
+    return [...this.peers.values()].map(({ peer }) => peer.status(now, this.bfd.status(peer)));
   }
 
   /**
@@ -377,6 +391,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ),
       ),
     );
+    await this.bfd.close();
     await this.listener?.close();
     this.listener = null;
     this.boundPort = null;
