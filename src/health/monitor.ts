@@ -21,6 +21,7 @@ import {
   requireObject,
   seconds,
 } from "./options.js";
+import { type HealthStatus, HealthStatusRecorder } from "./status.js";
 import { type CheckFn, type CheckResult, type GateState, type HealthClock, REAL_CLOCK } from "./types.js";
 
 const debug = createDebug("bgp:health");
@@ -126,6 +127,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   private staleReportedAtMs = Number.NEGATIVE_INFINITY;
   private controller: AbortController | undefined;
   private readonly onOuterAbort = () => void this.stop();
+  private readonly recorder: HealthStatusRecorder;
 
   constructor(options: HealthMonitorOptions) {
     super();
@@ -167,6 +169,12 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     this.exists = options.exists ?? fileExists;
     this.outerSignal = options.signal;
     this.name = options.name ?? names.join("+");
+    this.recorder = new HealthStatusRecorder(names, this.clock.now());
+  }
+
+  /** State, counters and check latencies now, as plain data (status pages, metrics). */
+  status(): HealthStatus {
+    return this.recorder.snapshot(this.name, this.gate, this.clock.now());
   }
 
   get state(): GateState | "init" {
@@ -234,6 +242,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         const round = disabled === false ? await this.runRound() : this.failedRound(disabled);
         if (run !== this.run) return; // stopped mid-round: an aborted check says nothing about health
         const events = this.gate.observe(this.clock.now(), round);
+        this.recorder.round(round, round.results);
         this.emitSafely("round", round);
         this.emitAll(events);
       }
@@ -411,6 +420,9 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   private emitAll(events: readonly GateEvent[]): void {
     for (const event of events) {
       debug("%s: %s %s", this.name, event.type, event.reason);
+      if (event.type === "up" || event.type === "down" || event.type === "disabled") {
+        this.recorder.transition(event);
+      }
       this.emitSafely("event", event);
       switch (event.type) {
         case "up":

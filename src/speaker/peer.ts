@@ -11,6 +11,7 @@ import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage 
 import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
@@ -39,12 +40,16 @@ export interface PeerStatus {
   readonly prefixesStale: number;
   /** Routes this session has announced to the peer. */
   readonly prefixesOut: number;
+  /** `prefixesOut` per address family. */
+  readonly prefixesOutByFamily: Readonly<Record<AddressFamily, number>>;
   /** Routes waiting to be sent or withdrawn. */
   readonly pendingChanges: number;
   /** UPDATEs whose routes were refused because their AS_PATH holds our AS (RFC 4271 §9.1.2). */
   readonly asLoopsRejected: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
+  /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
+  readonly bfd: BfdPeerStatus | null;
 }
 
 export interface PeerCallbacks {
@@ -158,8 +163,9 @@ export class Peer {
     return true;
   }
 
-  status(now: number): PeerStatus {
+  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     const stats = this.session.stats;
+    const up = this.negotiated !== null;
     return {
       name: this.settings.name,
       address: this.settings.address,
@@ -173,11 +179,17 @@ export class Peer {
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
       prefixesStale: this.ribIn.staleCount,
-      prefixesOut: this.ribOut.sentRoutes,
+      // A session that went down took its routes with it (the count resets when the next comes up).
+      prefixesOut: up ? this.ribOut.sentRoutes : 0,
+      prefixesOutByFamily: {
+        "ipv4-unicast": up ? this.ribOut.sentRoutesOf("ipv4-unicast") : 0,
+        "ipv6-unicast": up ? this.ribOut.sentRoutesOf("ipv6-unicast") : 0,
+      },
       pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
+      bfd,
     };
   }
 

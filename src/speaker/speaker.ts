@@ -9,6 +9,7 @@ import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
@@ -56,6 +57,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private closed = false;
   private readonly defaultAttributes = normalizeAttributes(undefined);
   private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+  private readonly bfd: SpeakerBfd;
 
   constructor(options: SpeakerOptions) {
     super();
@@ -75,6 +77,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
     }
     this.options = Object.freeze({ ...options });
+    this.bfd = new SpeakerBfd(this.options, {
+      up: (event) => this.emit("bfd-up", event),
+      down: (event) => this.emit("bfd-down", event),
+    });
   }
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
@@ -105,6 +111,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
       throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
     }
+    const bfd = resolveBfdOptions(name, options.bfd);
     if (nextHop?.ipv6LinkLocal !== undefined && !isLinkLocal(nextHop.ipv6LinkLocal)) {
       throw new TypeError(
         `nextHop.ipv6LinkLocal for peer ${name} must be an IPv6 link-local address (fe80::/10)`,
@@ -152,6 +159,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.set(name, { peer, options });
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
+    if (bfd !== null) this.bfd.add(peer, bfd);
     if (this.started) session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
@@ -162,6 +170,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
     entry.peer.dispose();
+    this.bfd.remove(entry.peer);
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
   }
@@ -180,6 +189,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
       this.boundPort = (await this.listener.listen()).port;
     }
+    await this.bfd.start();
     for (const { peer } of this.peers.values()) peer.session.start();
   }
 
@@ -307,7 +317,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
     const now = Date.now();
-    return [...this.peers.values()].map(({ peer }) => peer.status(now));
+    return [...this.peers.values()].map(({ peer }) => peer.status(now, this.bfd.status(peer)));
   }
 
   /**
@@ -329,6 +339,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ),
       ),
     );
+    await this.bfd.close();
     await this.listener?.close();
     this.listener = null;
     this.boundPort = null;
