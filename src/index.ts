@@ -1,7 +1,5 @@
 // Public exports only.
 
-// Errors
-export { BgpError } from "./errors.js";
 // The pure RFC 4271 state machine, for those who bring their own transport
 export { buildOpen, initialSnapshot, negotiate, resolveCollision, step, validateOpen } from "./fsm/index.js";
 export type {
@@ -53,9 +51,11 @@ export { canonicalAddress } from "./wire/address.js";
 export * from "./wire/constants.js";
 export { DEFAULT_CODEC_CONTEXT, maxMessageLength, resolveContext } from "./wire/context.js";
 export { endOfRib, endOfRibFamily } from "./wire/end-of-rib.js";
+// Errors
+export { BgpError } from "./wire/errors.js";
 export { afiSafiToFamily, familyToAfiSafi } from "./wire/family.js";
 export { MessageFramer, type MessageFramerOptions } from "./wire/framer.js";
-export { decodeMessage, encodeMessage } from "./wire/message.js";
+export { decodeMessage, encodeMessage, encodingLength } from "./wire/message.js";
 export { describeNotification } from "./wire/notification.js";
 export { canonicalPrefix } from "./wire/prefix.js";
 export type * from "./wire/types.js";
