@@ -40,6 +40,7 @@ export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Prom
       ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
       ...(peer.passive === undefined ? {} : { passive: peer.passive }),
       ...(peer.name === undefined ? {} : { name: peer.name }),
+      ...peer.transport,
     });
   }
   speaker.on("established", (e) => log({ event: "peer-up", atMs: Date.now(), peer: e.peer }));
