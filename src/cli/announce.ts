@@ -95,6 +95,7 @@ function peerOptionsOf(peer: ResolvedConfig["peers"][number]): PeerOptions {
     ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
     ...(peer.passive === undefined ? {} : { passive: peer.passive }),
     ...(peer.name === undefined ? {} : { name: peer.name }),
+    ...peer.transport,
   };
 }
 
