@@ -189,10 +189,18 @@ export async function waitUntil<T>(
   stepMs = 20,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await probe();
+    let value: T | undefined;
+    try {
+      value = await probe();
+    } catch (error) {
+      lastError = error; // a daemon still starting: try again
+    }
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+    }
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
@@ -203,4 +211,29 @@ export function lastStatus(host: Host): { address: string; state: string; bfd: {
     if (host.events[i].type === "status") return host.events[i].event as never;
   }
   return [];
+}
+
+/**
+ * Wait until every status line of `host` over the last `stableMs` shows each peer Established with
+ * BFD Up: after a thaw, a host first prints stale "Up" lines before its overdue timers fire.
+ */
+export function stablyUp(host: Host, stableMs: number, timeoutMs: number): Promise<true> {
+  const start = Date.now();
+  return waitUntil(
+    `${host.name} stably Established with BFD Up`,
+    () => {
+      const statuses = host.events.filter((e) => e.type === "status" && e.t >= start);
+      const last = statuses.at(-1);
+      if (last === undefined) return undefined;
+      const good = (e: HostEvent) =>
+        (e.event as unknown as { state: string; bfd: { state: string } | null }[]).every(
+          (p) => p.state === "Established" && p.bfd?.state === "Up",
+        );
+      let since: number | undefined;
+      for (let i = statuses.length - 1; i >= 0 && good(statuses[i]); i--) since = statuses[i].t;
+      return since !== undefined && last.t - since >= stableMs ? true : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
