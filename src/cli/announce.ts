@@ -3,7 +3,8 @@
  * a JSON file. `main()` is what bin/bgp-speaker-announce.js and examples/announcer.ts call;
  * `startAnnouncer()` runs a resolved config in-process (tests, embedding).
  */
-import { BgpSpeaker } from "../speaker/speaker.js";
+import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
+import { BgpSpeaker, type PeerOptions, type SpeakerOptions } from "../speaker/speaker.js";
 import { parseArgs } from "./args.js";
 import { loadConfigFile, type ResolvedConfig, resolveConfig } from "./config.js";
 import { type LogSink, lineSink } from "./log.js";
@@ -20,28 +21,8 @@ export interface RunningAnnouncer {
 
 /** Starts the speaker, its peers and the health-gated services of a resolved config. */
 export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Promise<RunningAnnouncer> {
-  const { speaker: s } = config;
-  const speaker = new BgpSpeaker({
-    asn: s.asn,
-    routerId: s.routerId,
-    listen:
-      s.listen === undefined
-        ? false
-        : { port: s.listen.port, ...(s.listen.host ? { host: s.listen.host } : {}) },
-    ...(s.holdTime === undefined ? {} : { holdTime: s.holdTime }),
-    ...(s.connectRetry === undefined ? {} : { connectRetry: s.connectRetry }),
-  });
-  for (const peer of config.peers) {
-    speaker.addPeer({
-      address: peer.address,
-      asn: peer.asn,
-      port: peer.port,
-      ...(peer.localAddress === undefined ? {} : { localAddress: peer.localAddress }),
-      ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
-      ...(peer.passive === undefined ? {} : { passive: peer.passive }),
-      ...(peer.name === undefined ? {} : { name: peer.name }),
-    });
-  }
+  const speaker = new BgpSpeaker(speakerOptionsOf(config));
+  for (const peer of config.peers) speaker.addPeer(peerOptionsOf(peer));
   speaker.on("established", (e) => log({ event: "peer-up", atMs: Date.now(), peer: e.peer }));
   speaker.on("down", (e) =>
     log({ event: "peer-down", atMs: Date.now(), peer: e.peer, reason: e.reason.message }),
@@ -61,7 +42,7 @@ export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Prom
     event: "start",
     atMs: Date.now(),
     message:
-      `AS ${s.asn} router-id ${s.routerId}: ${prefixes.join(" ")} to ` +
+      `AS ${config.speaker.asn} router-id ${config.speaker.routerId}: ${prefixes.join(" ")} to ` +
       config.peers
         .map((p) => `${p.address.includes(":") ? `[${p.address}]` : p.address}:${p.port}`)
         .join(" "),
@@ -91,6 +72,44 @@ export async function startAnnouncer(config: ResolvedConfig, log: LogSink): Prom
   return { speaker, services, shutdown };
 }
 
+function speakerOptionsOf(config: ResolvedConfig): SpeakerOptions {
+  const { speaker: s } = config;
+  return {
+    asn: s.asn,
+    routerId: s.routerId,
+    listen:
+      s.listen === undefined
+        ? false
+        : { port: s.listen.port, ...(s.listen.host ? { host: s.listen.host } : {}) },
+    ...(s.holdTime === undefined ? {} : { holdTime: s.holdTime }),
+    ...(s.connectRetry === undefined ? {} : { connectRetry: s.connectRetry }),
+  };
+}
+
+function peerOptionsOf(peer: ResolvedConfig["peers"][number]): PeerOptions {
+  return {
+    address: peer.address,
+    asn: peer.asn,
+    port: peer.port,
+    ...(peer.localAddress === undefined ? {} : { localAddress: peer.localAddress }),
+    ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
+    ...(peer.passive === undefined ? {} : { passive: peer.passive }),
+    ...(peer.name === undefined ? {} : { name: peer.name }),
+    ...peer.transport,
+  };
+}
+
+/** The speaker's own option checks, run at startup so bad settings exit 2 before anything starts. */
+function checkSpeakerSettings(config: ResolvedConfig): void {
+  try {
+    checkSpeakerOptions(speakerOptionsOf(config));
+    for (const peer of config.peers) checkPeerOptions(peerOptionsOf(peer));
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) throw new SettingsError(error.message);
+    throw error;
+  }
+}
+
 export interface MainIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -113,7 +132,9 @@ export async function prepare(
       return 0;
     }
     const file: AnnouncerSettings = args.config === undefined ? {} : await loadConfigFile(args.config);
-    return resolveConfig(file, args.settings);
+    const config = resolveConfig(file, args.settings);
+    checkSpeakerSettings(config);
+    return config;
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     io.stderr(`bgp-speaker-announce: ${error.message}\n`);

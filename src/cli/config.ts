@@ -14,6 +14,7 @@ import {
   type ServiceSettings,
   SettingsError,
 } from "./settings.js";
+import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
 /** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
 export interface AnnouncedAttributes {
@@ -63,6 +64,8 @@ export interface ResolvedPeer {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
+  /** TCP-MD5 password, GTSM, multihop (cli/transport.ts). */
+  readonly transport?: ResolvedTransport;
 }
 
 export interface ResolvedConfig {
@@ -168,6 +171,7 @@ function resolvePeer(
   if (asn === undefined) throw new SettingsError(`${where}: --peer-as is required`);
   const local = object.localAddress === undefined ? localAddress : checkAddress(where, object.localAddress);
   const holdTime = object.holdTime ?? top.holdTime;
+  const transport = resolveTransport(where, object, top);
   return {
     address: checkAddress(where, host),
     port: object.port ?? portInAddress ?? DEFAULTS.bgpPort,
@@ -176,6 +180,7 @@ function resolvePeer(
     ...(holdTime === undefined ? {} : { holdTime }),
     ...(object.passive === undefined ? {} : { passive: object.passive }),
     ...(object.name === undefined ? {} : { name: object.name }),
+    ...(Object.keys(transport).length === 0 ? {} : { transport }),
   };
 }
 

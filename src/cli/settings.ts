@@ -4,6 +4,8 @@
  * same validation, so a value means the same wherever it was written.
  */
 
+import { withAliases } from "./transport.js";
+
 /** RFC 2439 dampening parameters; `--dampening-*` flags, or the `"dampening"` object. */
 export interface DampeningSettings {
   readonly penalty?: number;
@@ -72,6 +74,12 @@ export interface PeerSettings {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -90,6 +98,13 @@ export interface AnnouncerSettings extends ServiceSettings {
   /** Seconds the shutdown waits for the speaker to close. */
   readonly shutdownTimeout?: number;
   readonly services?: readonly ServiceSettings[];
+  /** TCP-MD5 / GTSM / multihop for every peer (a peer's own settings win); see cli/transport.ts. */
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
 }
 
 type Kind = "string" | "seconds" | "uint" | "count" | "boolean" | "strings";
@@ -128,6 +143,16 @@ export const SERVICE_KEYS = {
   disabledExecute: "string",
 } as const satisfies Record<string, Kind>;
 
+/** TCP-MD5, GTSM and multihop (cli/transport.ts); ExaBGP's spellings are aliases in the file. */
+const TRANSPORT_KEYS = {
+  md5Password: "string",
+  md5PasswordFile: "string",
+  ttlSecurity: "boolean",
+  multihop: "count",
+  outgoingTtl: "count",
+  incomingTtl: "count",
+} as const satisfies Record<string, Kind>;
+
 export const TOP_KEYS = {
   ...SERVICE_KEYS,
   peerAs: "uint",
@@ -139,6 +164,7 @@ export const TOP_KEYS = {
   listen: "string",
   json: "boolean",
   shutdownTimeout: "seconds",
+  ...TRANSPORT_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -157,6 +183,7 @@ const PEER_KEYS = {
   holdTime: "seconds",
   passive: "boolean",
   name: "string",
+  ...TRANSPORT_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
@@ -250,7 +277,7 @@ function checkPeerList(where: string, value: unknown): (string | PeerSettings)[]
   if (!Array.isArray(list)) throw new SettingsError(`${where}: expected a list of peers`);
   return list.map((item, i) => {
     if (typeof item === "string") return coerce(`${where}[${i}]`, "string", item) as string;
-    const peer = checkObject(`${where}[${i}]`, item, PEER_KEYS);
+    const peer = checkObject(`${where}[${i}]`, withAliases(`${where}[${i}]`, item), PEER_KEYS);
     if (peer.address === undefined) throw new SettingsError(`${where}[${i}]: "address" is required`);
     return peer as unknown as PeerSettings;
   });
@@ -262,7 +289,7 @@ function checkService(where: string, value: unknown): ServiceSettings {
 
 /** Validates a parsed config file (or any object in its shape). */
 export function checkSettings(where: string, value: unknown): AnnouncerSettings {
-  return checkObject(where, value, TOP_KEYS, {
+  return checkObject(where, withAliases(where, value), TOP_KEYS, {
     dampening: checkDampening,
     ip: checkIpList,
     peer: checkPeerList,
