@@ -10,6 +10,7 @@ import {
 } from "../speaker/route.js";
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
 import { canonicalPrefix, checkAddress, splitHostPort } from "./addresses.js";
+import { EXABGP_ALIASES } from "./args.js";
 import {
   type AnnouncerSettings,
   checkSettings,
@@ -144,7 +145,13 @@ const MAX_ASN = 0xffffffff;
 /** The config path or flag a key was written at: the most specific level that has it. */
 type Origin = (key: string) => string;
 
-const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** The flag of a settings key, with ExaBGP's name beside ours where they differ ("--up-med/--up-metric"). */
+function flagName(key: string): string {
+  if (key === "peers") return "--neighbor";
+  const ours = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const theirs = Object.entries(EXABGP_ALIASES).find(([, name]) => name === ours)?.[0];
+  return theirs === undefined ? `--${ours}` : `--${ours}/--${theirs}`;
+}
 
 /** File, then flags over it, resolved into what the announcer runs. Throws SettingsError naming the setting. */
 export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings): ResolvedConfig {
