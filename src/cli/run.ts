@@ -261,8 +261,10 @@ export function startServices(options: StartServicesOptions): RunningServices {
       for (const prefix of live) {
         if (!wanted.has(prefix)) previous.retire(prefix, "removed from the config");
       }
+      const carried = live.filter((prefix) => wanted.has(prefix));
+      previous.forget(carried);
       retired.push(previous);
-      announcer = buildAnnouncer(live.filter((prefix) => wanted.has(prefix)));
+      announcer = buildAnnouncer(carried);
       for (const monitor of fresh) monitor.start();
     },
     async stop(reason) {

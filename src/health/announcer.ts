@@ -207,6 +207,17 @@ export class HealthGatedAnnouncer<A> extends EventEmitter<HealthGatedAnnouncerEv
     else this.startDrain(prefix, "disabled", reason);
   }
 
+  /**
+   * Hands prefixes over to another announcer (a configuration reload): this one stops counting
+   * them as its own, without a withdraw; build the next one with `announced` listing them.
+   */
+  forget(prefixes: readonly string[]): void {
+    for (const prefix of prefixes) {
+      this.cancelDrain(prefix);
+      this.live.delete(prefix);
+    }
+  }
+
   /** Stops following the gates; routes stay as they are (drains in progress still end in a withdraw). */
   detach(): void {
     for (const { source, listeners } of this.bindings) {

@@ -70,12 +70,18 @@ const CASES: readonly [readonly string[], RegExp][] = [
     ["--ip", "203.0.113.1", "--large-community", "1:2"],
     /^bgp-speaker-announce: --large-community: invalid large community "1:2": expected "ASN:DATA1:DATA2"/,
   ],
-  [["--ip", "203.0.113.1", "--extended-community", "target:x"], /--extended-community: invalid extended community/],
+  [
+    ["--ip", "203.0.113.1", "--extended-community", "target:x"],
+    /--extended-community: invalid extended community/,
+  ],
   [
     ["--ip", "203.0.113.1", "--as-path", "40"],
     /^bgp-speaker-announce: --as-path: expected a prepend count 0-32 or an AS path of our own AS 65001 repeated/,
   ],
-  [["--ip", "203.0.113.1", "--as-path", "65001 65002"], /--as-path: "65001 65002" cannot apply: only our own AS/],
+  [
+    ["--ip", "203.0.113.1", "--as-path", "65001 65002"],
+    /--as-path: "65001 65002" cannot apply: only our own AS/,
+  ],
   [
     ["--ip", "2001:db8:ac::1"],
     /^bgp-speaker-announce: --next-hop: IPv6 prefix 2001:db8:ac::1\/128 goes to 127\.0\.0\.3 over an IPv4 session, so it needs an IPv6 next hop/,
@@ -87,14 +93,32 @@ const CASES: readonly [readonly string[], RegExp][] = [
   [["--ip", "203.0.113.1", "--next-hop", "0.0.0.0"], /--next-hop: invalid nextHop "0\.0\.0\.0"/],
   [["--ip", "203.0.113.1/24"], /--ip\[0\]: "203\.0\.113\.1\/24" has bits set after \/24/],
   [["--ip", "203.0.113.1", "--up-metric", "-1"], /--up-metric: expected an integer >= 0, got "-1"/],
-  [["--ip", "203.0.113.1", "--local-preference", "4294967296"], /--local-preference: expected an integer >= 0/],
-  [["--ip", "203.0.113.1", "--hold-time", "2"], /--hold-time: expected 0 or whole seconds 3-65535 \(RFC 4271\), got 2/],
+  [
+    ["--ip", "203.0.113.1", "--local-preference", "4294967296"],
+    /--local-preference: expected an integer >= 0/,
+  ],
+  [
+    ["--ip", "203.0.113.1", "--hold-time", "2"],
+    /--hold-time: expected 0 or whole seconds 3-65535 \(RFC 4271\), got 2/,
+  ],
   [["--ip", "203.0.113.1", "--local-as", "0"], /--local-as: expected an AS number 1-4294967295, got 0/],
-  [["--ip", "203.0.113.1", "--router-id", "0.0.0.0"], /--router-id: expected a dotted quad other than 0\.0\.0\.0/],
-  [["--ip", "203.0.113.1", "--syslog-facility", "daemon"], /--syslog-facility cannot apply: bgp-speaker-announce logs to stdout and stderr/],
+  [
+    ["--ip", "203.0.113.1", "--router-id", "0.0.0.0"],
+    /--router-id: expected a dotted quad other than 0\.0\.0\.0/,
+  ],
+  [
+    ["--ip", "203.0.113.1", "--syslog-facility", "daemon"],
+    /--syslog-facility cannot apply: bgp-speaker-announce logs to stdout and stderr/,
+  ],
   [["--ip", "203.0.113.1", "-sF", "local0"], /--syslog-facility cannot apply/],
-  [["--ip", "203.0.113.1", "--checks-required", "2"], /--checks-required: 2 checks required but the service has 1/],
-  [["--ip", "203.0.113.1", "--neighbor", "127.0.0.9"], /--neighbor: "127\.0\.0\.9" is not one of the --peer neighbors/],
+  [
+    ["--ip", "203.0.113.1", "--checks-required", "2"],
+    /--checks-required: 2 checks required but the service has 1/,
+  ],
+  [
+    ["--ip", "203.0.113.1", "--neighbor", "127.0.0.9"],
+    /--neighbor: "127\.0\.0\.9" is not one of the --peer neighbors/,
+  ],
 ];
 
 describe("bgp-speaker-announce refuses bad settings at start", () => {
