@@ -1,5 +1,7 @@
 // Public exports only.
 
+// BFD (RFC 5880/5881): the codec, the pure state machine, the session driver and the transport
+export * from "./bfd/index.js";
 // Errors
 export { BgpError } from "./errors.js";
 // The pure RFC 4271 state machine, for those who bring their own transport
@@ -30,11 +32,14 @@ export type {
   SessionStats,
 } from "./session/types.js";
 export type { ReceivedRoute } from "./speaker/adj-rib-in.js";
+export type { BfdPeerOptions, BfdPeerStatus } from "./speaker/bfd.js";
 export type { PeerStatus } from "./speaker/peer.js";
 export type { AnnounceAttributes, PeerSelector, RouteAttributes } from "./speaker/route.js";
 // The speaker
 export {
   type Announcement,
+  type BfdDownEvent,
+  type BfdUpEvent,
   BgpSpeaker,
   type DownEvent,
   type EndOfRibEvent,

@@ -1,4 +1,4 @@
-import { secToMs } from "./types.js";
+import { positiveNumber, rejectUnknownKeys, requireObject, seconds } from "./options.js";
 
 /**
  * Route flap dampening after RFC 2439: "a penalty is added for each flap ... the penalty decays
@@ -29,12 +29,19 @@ export class Dampening {
   private releaseAt: number | undefined;
 
   constructor(options: DampeningOptions) {
-    this.penaltyPerFlap = options.penalty ?? 1000;
-    this.halfLifeMs = secToMs("dampening.halfLifeSec", options.halfLifeSec ?? 900);
-    this.suppressThreshold = options.suppressThreshold ?? 2000;
-    this.reuseThreshold = options.reuseThreshold ?? 750;
-    const maxSuppressMs = secToMs("dampening.maxSuppressSec", options.maxSuppressSec ?? 3600);
-    if (this.halfLifeMs <= 0) throw new RangeError("dampening.halfLifeSec must be > 0");
+    requireObject("dampening", options);
+    rejectUnknownKeys("dampening", options, [
+      "penalty",
+      "halfLifeSec",
+      "suppressThreshold",
+      "reuseThreshold",
+      "maxSuppressSec",
+    ]);
+    this.penaltyPerFlap = positiveNumber("dampening.penalty", options.penalty ?? 1000);
+    this.halfLifeMs = seconds("dampening.halfLifeSec", options.halfLifeSec ?? 900);
+    this.suppressThreshold = positiveNumber("dampening.suppressThreshold", options.suppressThreshold ?? 2000);
+    this.reuseThreshold = positiveNumber("dampening.reuseThreshold", options.reuseThreshold ?? 750);
+    const maxSuppressMs = seconds("dampening.maxSuppressSec", options.maxSuppressSec ?? 3600);
     if (!(this.reuseThreshold > 0 && this.reuseThreshold < this.suppressThreshold)) {
       throw new RangeError("dampening needs 0 < reuseThreshold < suppressThreshold");
     }

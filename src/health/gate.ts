@@ -1,5 +1,19 @@
 import { Dampening, type DampeningOptions } from "./dampening.js";
-import { type GateState, secToMs } from "./types.js";
+import { integer, optionalBoolean, rejectUnknownKeys, requireObject, seconds } from "./options.js";
+import type { GateState } from "./types.js";
+
+/** The keys of GateOptions, for the unknown-key check (the monitor picks these out of its own). */
+export const GATE_OPTION_KEYS = [
+  "intervalSec",
+  "fastIntervalSec",
+  "rise",
+  "fall",
+  "holdDownSec",
+  "dampening",
+] as const;
+
+/** Upper bound of `rise` and `fall`. */
+export const MAX_RISE_FALL = 10_000;
 
 /**
  * The rise/fall gate of ExaBGP's healthcheck, pure: time comes in as `nowMs`, events and the next
@@ -13,15 +27,15 @@ import { type GateState, secToMs } from "./types.js";
  * the penalty of past up -> down flaps is high. Transitions to DOWN and DISABLED are never delayed.
  */
 export interface GateOptions {
-  /** Seconds between checks in a steady state (default 5). */
+  /** Seconds between checks in a steady state (default 5; > 0 and <= 86400). */
   readonly intervalSec?: number;
-  /** Seconds between checks while rising or falling (default 1). */
+  /** Seconds between checks while rising or falling (default 1; > 0 and <= 86400). */
   readonly fastIntervalSec?: number;
-  /** Consecutive successes to go up (default 3). */
+  /** Consecutive successes to go up (default 3; 1 to 10000). */
   readonly rise?: number;
-  /** Consecutive failures to go down (default 3). */
+  /** Consecutive failures to go down (default 3; 1 to 10000). */
   readonly fall?: number;
-  /** Seconds a published state must last before a transition to UP is published (default 0). */
+  /** Seconds a published state must last before a transition to UP is published (default 0; 0 to 86400). */
   readonly holdDownSec?: number;
   /** RFC 2439-style flap dampening; `true` for the defaults, omitted or false for none. */
   readonly dampening?: DampeningOptions | boolean;
@@ -83,12 +97,15 @@ export class HealthGate {
   private heldBy: "hold-down" | "dampening" | undefined;
 
   constructor(options: GateOptions = {}, nowMs = 0) {
-    this.intervalMs = secToMs("intervalSec", options.intervalSec ?? 5);
-    this.fastIntervalMs = secToMs("fastIntervalSec", options.fastIntervalSec ?? 1);
-    this.rise = positiveInteger("rise", options.rise ?? 3);
-    this.fall = positiveInteger("fall", options.fall ?? 3);
-    this.holdDownMs = secToMs("holdDownSec", options.holdDownSec ?? 0);
+    requireObject("HealthGate", options);
+    rejectUnknownKeys("HealthGate", options, GATE_OPTION_KEYS);
+    this.intervalMs = seconds("intervalSec", options.intervalSec ?? 5);
+    this.fastIntervalMs = seconds("fastIntervalSec", options.fastIntervalSec ?? 1);
+    this.rise = integer("rise", options.rise ?? 3, 1, MAX_RISE_FALL);
+    this.fall = integer("fall", options.fall ?? 3, 1, MAX_RISE_FALL);
+    this.holdDownMs = seconds("holdDownSec", options.holdDownSec ?? 0, true);
     const dampening = options.dampening;
+    if (typeof dampening !== "object") optionalBoolean("dampening", dampening);
     this.dampening =
       dampening === undefined || dampening === false
         ? undefined
@@ -161,8 +178,32 @@ export class HealthGate {
     }
     this.nextCheck = nowMs + this.interval();
     this.reconcile(nowMs, events);
-    // A flap is health going up -> down, published or not: a service that keeps flapping while
-    // suppressed keeps earning penalty (RFC 2439 counts instability during suppression too).
+    this.countFlap(nowMs, decidedBefore, events);
+    return events;
+  }
+
+  /**
+   * The freshness watchdog fired: the checks gave no result for too long, so health is DOWN now,
+   * whatever `fall` says (a hung check must not keep a route). The round schedule is unchanged; the
+   * next results count from DOWN, so UP needs `rise` successes again.
+   */
+  expire(nowMs: number, result: RoundResult): GateEvent[] {
+    const events = this.advance(nowMs);
+    if (this.phaseValue === "disabled") return events; // no checks run while disabled: nothing is stale
+    this.lastReason = result.reason;
+    this.lastCheck = result.check;
+    const decidedBefore = this.decided;
+    this.enter("down", 0);
+    this.reconcile(nowMs, events);
+    this.countFlap(nowMs, decidedBefore, events);
+    return events;
+  }
+
+  /**
+   * A flap is health going up -> down, published or not: a service that keeps flapping while
+   * suppressed keeps earning penalty (RFC 2439 counts instability during suppression too).
+   */
+  private countFlap(nowMs: number, decidedBefore: GateState | "init", events: GateEvent[]): void {
     if (decidedBefore === "up" && this.decided === "down" && this.dampening?.flap(nowMs)) {
       events.push({
         type: "suppressed",
@@ -172,7 +213,6 @@ export class HealthGate {
         releaseAtMs: this.dampening.releaseAtMs!,
       });
     }
-    return events;
   }
 
   /** The disable file exists this round: checks are not run, DISABLED is published at once. */
@@ -234,10 +274,4 @@ export class HealthGate {
       ...(delayedBy === undefined ? {} : { delayedBy }),
     });
   }
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
-  return value;
 }

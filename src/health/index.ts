@@ -34,5 +34,11 @@ export {
   type SocketTableCheckOptions,
   type SocketTableJudgeOptions,
 } from "./socket-table-check.js";
+export {
+  CHECK_LATENCY_BUCKETS_SEC,
+  type CheckStatus,
+  type HealthStatus,
+  type LatencyHistogram,
+} from "./status.js";
 export { checkTcp, type TcpCheckOptions } from "./tcp-check.js";
 export type { CheckBaseOptions, CheckFn, CheckResult, GateState, HealthClock } from "./types.js";

@@ -1,4 +1,4 @@
-import { connect, type Socket } from "node:net";
+import { connect, Socket } from "node:net";
 import createDebug from "debug";
 import { BgpError } from "../errors.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
@@ -15,6 +15,7 @@ import type {
 import { CeaseSubcode } from "../wire/constants.js";
 import type { BgpMessage, OpenMessage } from "../wire/types.js";
 import { Connection } from "./connection.js";
+import { closeFd, createSecuredSocket, type TransportSecurity } from "./socket-options.js";
 import type { Clock } from "./types.js";
 
 const debug = createDebug("bgp:session");
@@ -46,6 +47,8 @@ export interface LinksOptions {
   readonly peerAddress: string;
   readonly peerPort: number;
   readonly localAddress: string | undefined;
+  /** Socket options applied before connect(); a connect that gets no answer then times out with a hint. */
+  readonly security?: TransportSecurity | undefined;
   readonly clock: Clock;
   readonly maxQueueBytes: number;
 }
@@ -345,11 +348,8 @@ export class Links {
 
   #connect(link: Link): void {
     const o = this.#options;
-    const socket = connect({
-      host: o.peerAddress,
-      port: o.peerPort,
-      ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
-    });
+    const socket = o.security === undefined ? connect(this.#connectOptions()) : this.#securedConnect();
+    if (socket === null) return;
     const conn = this.#attach(link, socket, true);
     link.conn?.destroy();
     link.conn = conn;
@@ -357,4 +357,74 @@ export class Links {
       if (link.conn === conn) this.enqueue(link, { type: "Tcp_CR_Acked" });
     });
   }
+
+  #connectOptions(): { host: string; port: number; localAddress?: string } {
+    const o = this.#options;
+    return {
+      host: o.peerAddress,
+      port: o.peerPort,
+      ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
+    };
+  }
+
+  /**
+   * TCP-MD5 and TTLs must be on the socket before its SYN: the socket is made through libc, its
+   * options set, and then handed to Node. A key mismatch shows on the wire only as silence (the
+   * peer's kernel drops our segments), so an unanswered connect fails with an error that says so
+   * before the ConnectRetry timer would quietly retry it.
+   */
+  #securedConnect(): Socket | null {
+    const o = this.#options;
+    const security = o.security as TransportSecurity;
+    let socket: Socket;
+    try {
+      const fd = createSecuredSocket(o.peerAddress, security);
+      try {
+        socket = new Socket({ fd, readable: true, writable: true });
+      } catch (error) {
+        closeFd(fd);
+        throw error;
+      }
+    } catch (error) {
+      // Never connect unprotected: report a failed attempt, the FSM retries later.
+      const failed = new Socket();
+      queueMicrotask(() =>
+        failed.destroy(new Error("cannot set socket options for the connection", { cause: error })),
+      );
+      return failed;
+    }
+    const timeoutMs = Math.max(500, this.#config.connectRetrySec * 1000 - 500);
+    const clock = o.clock;
+    const timer = clock.setTimeout(() => {
+      if (!socket.connecting) return;
+      socket.destroy(new Error(connectTimeoutMessage(o.peerAddress, o.peerPort, timeoutMs, security)));
+    }, timeoutMs);
+    const clear = () => clock.clearTimeout(timer);
+    socket.once("connect", clear);
+    socket.once("close", clear);
+    socket.connect(this.#connectOptions());
+    return socket;
+  }
+}
+
+/** Why an unanswered connect may be unanswered, for the down event and the log. */
+export function connectTimeoutMessage(
+  peer: string,
+  port: number,
+  timeoutMs: number,
+  security: TransportSecurity,
+): string {
+  const hints: string[] = [];
+  if (security.md5Key !== undefined) {
+    hints.push(
+      "a TCP-MD5 key mismatch (a wrong key, or no key on the peer's side for our address) looks exactly like this: the peer's kernel drops our segments without a reply",
+    );
+  }
+  if (security.minIncomingTtl !== undefined) {
+    hints.push(
+      "so does a peer without TTL security (GTSM), whose replies arrive below our minimum TTL, or one more hops away than ttlSecurity allows",
+    );
+  }
+  const base = `connect to ${peer} port ${port} got no answer in ${(timeoutMs / 1000).toFixed(1)} s`;
+  return hints.length === 0 ? base : `${base}; ${hints.join("; ")}`;
 }

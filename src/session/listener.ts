@@ -1,21 +1,37 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import createDebug from "debug";
 import { canonicalAddress } from "../wire/address.js";
+import {
+  handleFd,
+  setMd5Key,
+  setMinIncomingTtl,
+  setOutgoingTtl,
+  setWildcardMd5Key,
+  type TransportSecurity,
+} from "./socket-options.js";
 
 const debug = createDebug("bgp:session");
 
 /** What the listener needs from a session: its peer's address and a way to hand it a socket. */
 export interface AcceptingSession {
   readonly peerAddress: string;
+  /** TCP-MD5 key and TTL settings for this peer's connections, if any (socket-options.ts). */
+  readonly security?: TransportSecurity | undefined;
   acceptConnection(socket: Socket): void;
 }
 
-/** "::ffff:198.51.100.1" and "198.51.100.1" are the same peer; IPv6 in RFC 5952 form. */
+/**
+ * "::ffff:198.51.100.1" and "198.51.100.1" are the same peer; IPv6 in RFC 5952 form; a link-local
+ * address keeps its zone ("fe80::1%eth0").
+ */
 export function normaliseAddress(address: string): string {
   const lower = address.toLowerCase();
   const mapped = lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
+  const zoneAt = mapped.indexOf("%");
   try {
-    return canonicalAddress(mapped);
+    if (zoneAt < 0) return canonicalAddress(mapped);
+    return `${canonicalAddress(mapped.slice(0, zoneAt))}${address.slice(address.indexOf("%"))}`;
   } catch {
     return mapped;
   }
@@ -31,6 +47,11 @@ export class BgpListener {
   readonly #backlog: number;
   readonly #sessions = new Map<string, AcceptingSession>();
   readonly #server: Server;
+  /** The listening socket's fd and family once bound, for per-peer socket options. */
+  #bound: { fd: number; family: 4 | 6 } | null = null;
+  /** Some peer asked for socket options: the listener-wide ones are kept up to date from then on. */
+  #secured = false;
+  #wildcardKey: Uint8Array | null = null;
 
   /** `backlog`: pending-connection queue; the default 511 drops SYNs when hundreds of peers connect at once. */
   constructor(options: { host?: string; port: number; backlog?: number }) {
@@ -52,7 +73,17 @@ export class BgpListener {
         () => {
           this.#server.off("error", onError);
           const address = this.#server.address();
-          resolve({ port: typeof address === "object" && address !== null ? address.port : this.#port });
+          const port = typeof address === "object" && address !== null ? address.port : this.#port;
+          if (this.#secured) {
+            try {
+              this.#bind(address);
+            } catch (error) {
+              this.#server.close();
+              reject(new Error(`cannot set socket options on the listener (port ${port})`, { cause: error }));
+              return;
+            }
+          }
+          resolve({ port });
         },
       );
     });
@@ -64,11 +95,62 @@ export class BgpListener {
       throw new Error(`a session for ${session.peerAddress} is already on this listener`);
     }
     this.#sessions.set(key, session);
+    if (session.security === undefined && !this.#secured) return;
+    if (!this.#secured) {
+      this.#secured = true;
+      if (this.#server.listening) this.#bind(this.#server.address());
+      return;
+    }
+    const b = this.#bound;
+    if (b === null) return;
+    if (session.security?.md5Key !== undefined) setMd5Key(b.fd, b.family, key, session.security.md5Key);
+    this.#applyListenerWide(b);
   }
 
   removeSession(session: AcceptingSession): void {
     const key = normaliseAddress(session.peerAddress);
-    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    if (this.#sessions.get(key) !== session) return;
+    this.#sessions.delete(key);
+    const b = this.#bound;
+    if (b === null) return;
+    if (session.security?.md5Key !== undefined) setMd5Key(b.fd, b.family, key, null);
+    this.#applyListenerWide(b);
+  }
+
+  /** First socket options on this listener: every peer's key, then the listener-wide settings. */
+  #bind(address: ReturnType<Server["address"]>): void {
+    const family = typeof address === "object" && address !== null && address.family === "IPv4" ? 4 : 6;
+    const b = { fd: handleFd(this.#server), family } as const;
+    for (const [key, session] of this.#sessions) {
+      if (session.security?.md5Key !== undefined) setMd5Key(b.fd, b.family, key, session.security.md5Key);
+    }
+    this.#bound = b;
+    this.#applyListenerWide(b);
+  }
+
+  /**
+   * What the listening socket itself carries, from all its peers:
+   * - outgoing TTL: the highest any peer asks for, so our SYN-ACK reaches a GTSM peer with 255;
+   * - minimum incoming TTL: only when every peer uses GTSM (then SYNs from further away are dropped
+   *   before any handshake); with mixed peers it is set per accepted socket instead;
+   * - a wildcard MD5 key (random, known to no one) when every peer has a password, so that nobody
+   *   else can complete a TCP handshake with us at all.
+   */
+  #applyListenerWide(b: { fd: number; family: 4 | 6 }): void {
+    const all = [...this.#sessions.values()];
+    const ttls = all.map((s) => s.security?.outgoingTtl ?? 0);
+    const maxTtl = Math.max(0, ...ttls);
+    setOutgoingTtl(b.fd, b.family, maxTtl === 0 ? -1 : maxTtl);
+    const mins = all.map((s) => s.security?.minIncomingTtl ?? 0);
+    setMinIncomingTtl(b.fd, b.family, all.length > 0 ? Math.min(...mins) : 0);
+    const everyKeyed = all.length > 0 && all.every((s) => s.security?.md5Key !== undefined);
+    if (everyKeyed && this.#wildcardKey === null) {
+      this.#wildcardKey = randomBytes(80);
+      setWildcardMd5Key(b.fd, b.family, this.#wildcardKey);
+    } else if (!everyKeyed && this.#wildcardKey !== null) {
+      this.#wildcardKey = null;
+      setWildcardMd5Key(b.fd, b.family, null);
+    }
   }
 
   /** Stop accepting; connections already handed to sessions are theirs to close. */
@@ -91,6 +173,23 @@ export class BgpListener {
       return;
     }
     debug("connection from %s:%d", remote, socket.remotePort);
+    const security = session.security;
+    if (
+      security !== undefined &&
+      (security.outgoingTtl !== undefined || security.minIncomingTtl !== undefined)
+    ) {
+      // The key came with the listener; the TTLs are this peer's own. Never run it unprotected.
+      try {
+        const family = this.#bound?.family ?? 6;
+        const fd = handleFd(socket);
+        if (security.outgoingTtl !== undefined) setOutgoingTtl(fd, family, security.outgoingTtl);
+        if (security.minIncomingTtl !== undefined) setMinIncomingTtl(fd, family, security.minIncomingTtl);
+      } catch (error) {
+        debug("refused connection from %s: %s", remote, (error as Error).message);
+        socket.destroy();
+        return;
+      }
+    }
     session.acceptConnection(socket);
   }
 }

@@ -8,6 +8,7 @@ import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { type Link, Links } from "./links.js";
 import { normaliseAddress } from "./listener.js";
+import type { TransportSecurity } from "./socket-options.js";
 import {
   type Clock,
   type NegotiatedSession,
@@ -31,6 +32,7 @@ const DEFAULT_MAX_SEND_QUEUE = 16 * 1024 * 1024;
  */
 export class BgpSession extends EventEmitter<SessionEvents> {
   readonly peerAddress: string;
+  readonly security: TransportSecurity | undefined;
   readonly stats: SessionStats = {
     messagesIn: 0,
     messagesOut: 0,
@@ -48,6 +50,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   constructor(options: SessionOptions) {
     super();
     this.peerAddress = options.peerAddress;
+    this.security = options.security;
     this.#clock = options.clock ?? realClock;
     this.#config = {
       localAsn: options.localAsn,
@@ -75,6 +78,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         peerAddress: options.peerAddress,
         peerPort: options.peerPort ?? 179,
         localAddress: options.localAddress,
+        security: options.security,
         clock: this.#clock,
         maxQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE,
       },

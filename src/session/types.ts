@@ -1,5 +1,6 @@
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import type { AddressFamily, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
+import type { TransportSecurity } from "./socket-options.js";
 
 /** Timers the session runs; injected in tests. */
 export interface Clock {
@@ -25,6 +26,8 @@ export interface SessionOptions {
   peerPort?: number;
   /** Bind for the active connect. */
   localAddress?: string;
+  /** TCP-MD5 key and TTLs for this peer's sockets (resolveTransportSecurity); none by default. */
+  security?: TransportSecurity;
   /** Never connect, only accept. */
   passive?: boolean;
   /** Default 90; 0 = no keepalives and no hold timer. */

@@ -48,6 +48,8 @@ export class AdjRibOut {
   /** A new session's replay: a live cursor over every entry. */
   private replay: Iterator<[string, RibOutEntry]> | null = null;
   private sentCount = 0;
+  /** Of `sentCount`, IPv6 routes (a prefix never changes family, so this stays exact). */
+  private sentV6Count = 0;
   private wantCount = 0;
 
   set(prefix: string, route: DesiredRoute): void {
@@ -91,6 +93,11 @@ export class AdjRibOut {
     return this.sentCount;
   }
 
+  /** Routes of one family this session has told the peer. */
+  sentRoutesOf(family: AddressFamily): number {
+    return family === "ipv6-unicast" ? this.sentV6Count : this.sentCount - this.sentV6Count;
+  }
+
   /** Prefixes that may still need an UPDATE (an upper bound: some turn out unchanged). */
   get pendingCount(): number {
     if (this.replay !== null) return this.entries.size + this.dirty.size;
@@ -104,6 +111,7 @@ export class AdjRibOut {
       else entry.sent = null;
     }
     this.sentCount = 0;
+    this.sentV6Count = 0;
     this.dirty = new Set();
     this.taken = [];
     this.takenAt = 0;
@@ -117,6 +125,7 @@ export class AdjRibOut {
       if (entry.sent !== null) {
         entry.sent = null;
         this.sentCount--;
+        if (family === "ipv6-unicast") this.sentV6Count--;
       }
       this.dirty.add(prefix);
     }
@@ -173,7 +182,10 @@ export class AdjRibOut {
       const want = entry.want;
       if (want !== null && accept(prefix, entry.family, want)) {
         if (entry.sent === want) continue;
-        if (entry.sent === null) this.sentCount++;
+        if (entry.sent === null) {
+          this.sentCount++;
+          if (entry.family === "ipv6-unicast") this.sentV6Count++;
+        }
         entry.sent = want;
         const byAttributes = groups[entry.family];
         let group = byAttributes.get(want);
@@ -186,6 +198,7 @@ export class AdjRibOut {
         // RFC 4271 §9.1.3: withdraw only what this peer was told.
         entry.sent = null;
         this.sentCount--;
+        if (entry.family === "ipv6-unicast") this.sentV6Count--;
         if (want === null) this.entries.delete(prefix);
         let list = withdraw.get(entry.family);
         if (list === undefined) {

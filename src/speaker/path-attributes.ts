@@ -38,7 +38,7 @@ export function originatedAsPath(
 
 /**
  * The path attributes for routes of `family` with `route` attributes, sent to one peer with the
- * resolved `nextHop`. IPv4 routes with an IPv4 next hop use NEXT_HOP; everything else goes in
+ * resolved `nextHop` (and, for IPv6, an RFC 2545 link-local second next hop). IPv4 routes with an IPv4 next hop use NEXT_HOP; everything else goes in
  * MP_REACH_NLRI (RFC 4760; RFC 8950 for IPv4 routes over an IPv6 next hop), with no NLRI yet.
  */
 export function pathAttributesFor(
@@ -46,6 +46,7 @@ export function pathAttributesFor(
   route: RouteAttributes,
   view: PeerView,
   nextHop: string,
+  linkLocalNextHop?: string,
 ): PathAttributes {
   const { asPath, as4Path } = originatedAsPath(view, route.asPathPrepend);
   let communities = route.communities;
@@ -61,7 +62,10 @@ export function pathAttributesFor(
   let mpReach: MpReachUnicast | undefined;
   if (!classic) {
     const { afi, safi } = familyToAfiSafi(family);
-    mpReach = { family, afi, safi, nextHop, nlri: [] };
+    mpReach =
+      linkLocalNextHop === undefined || !nextHop.includes(":")
+        ? { family, afi, safi, nextHop, nlri: [] }
+        : { family, afi, safi, nextHop, linkLocalNextHop, nlri: [] };
   }
   const attributes: {
     -readonly [K in keyof PathAttributes]: PathAttributes[K];

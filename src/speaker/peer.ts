@@ -1,3 +1,4 @@
+import { networkInterfaces } from "node:os";
 import createDebug from "debug";
 import { BgpError } from "../errors.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
@@ -10,6 +11,7 @@ import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage 
 import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
 import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
@@ -38,12 +40,16 @@ export interface PeerStatus {
   readonly prefixesStale: number;
   /** Routes this session has announced to the peer. */
   readonly prefixesOut: number;
+  /** `prefixesOut` per address family. */
+  readonly prefixesOutByFamily: Readonly<Record<AddressFamily, number>>;
   /** Routes waiting to be sent or withdrawn. */
   readonly pendingChanges: number;
   /** UPDATEs whose routes were refused because their AS_PATH holds our AS (RFC 4271 §9.1.2). */
   readonly asLoopsRejected: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
+  /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
+  readonly bfd: BfdPeerStatus | null;
 }
 
 export interface PeerCallbacks {
@@ -66,7 +72,7 @@ export interface PeerSettings {
   /** Times our own AS may appear in a received AS_PATH before the route is refused as a loop. */
   readonly allowAsIn: number;
   /** Next hops to use when the route has none, per address family of the route. */
-  readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string; readonly ipv6LinkLocal?: string };
 }
 
 /**
@@ -81,6 +87,10 @@ export class Peer {
   private readonly callbacks: PeerCallbacks;
   private negotiated: NegotiatedCapabilities | null = null;
   private localAddress: string | null = null;
+  /** Over a link-local session: a global address of the interface, our default IPv6 next hop. */
+  private interfaceGlobal: string | null = null;
+  /** The link-local next hop IPv6 routes carry (RFC 2545) when they use our own next hop. */
+  private linkLocalNextHop: string | undefined = undefined;
   private flushScheduled = false;
   /** Families whose End-of-RIB (or End-of-Route-Refresh) goes out once the dirty set drains. */
   private pendingEndOfRib = new Set<AddressFamily>();
@@ -153,8 +163,9 @@ export class Peer {
     return true;
   }
 
-  status(now: number): PeerStatus {
+  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     const stats = this.session.stats;
+    const up = this.negotiated !== null;
     return {
       name: this.settings.name,
       address: this.settings.address,
@@ -168,17 +179,24 @@ export class Peer {
       updatesOut: stats.updatesOut,
       prefixesIn: this.ribIn.size,
       prefixesStale: this.ribIn.staleCount,
-      prefixesOut: this.ribOut.sentRoutes,
+      // A session that went down took its routes with it (the count resets when the next comes up).
+      prefixesOut: up ? this.ribOut.sentRoutes : 0,
+      prefixesOutByFamily: {
+        "ipv4-unicast": up ? this.ribOut.sentRoutesOf("ipv4-unicast") : 0,
+        "ipv6-unicast": up ? this.ribOut.sentRoutesOf("ipv6-unicast") : 0,
+      },
       pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
+      bfd,
     };
   }
 
   private established(negotiated: NegotiatedCapabilities): void {
     this.negotiated = negotiated;
     this.localAddress = this.session.localAddress;
+    this.linkLocalSetup(this.localAddress);
     this.extendedNextHop = negotiated.extendedNextHop?.includes("ipv4-unicast") ?? false;
     this.establishedTransitions++;
     this.ribOut.resetSession();
@@ -216,6 +234,8 @@ export class Peer {
     const previous = this.negotiated;
     this.negotiated = null;
     this.localAddress = null;
+    this.interfaceGlobal = null;
+    this.linkLocalNextHop = undefined;
     this.lastError = reason;
     if (previous !== null) {
       const families = previous.gracefulRestart?.families.map((f) => f.family) ?? [];
@@ -344,7 +364,11 @@ export class Peer {
       }
       for (const group of changes.announce) {
         const nextHop = this.nextHopFor(group.family, group.attributes.nextHop)!;
-        const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop);
+        const linkLocal =
+          group.family === "ipv6-unicast" && group.attributes.nextHop === undefined
+            ? this.linkLocalNextHop
+            : undefined;
+        const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop, linkLocal);
         const attributesLength = encodedLength(attributes, ctx);
         const batch = { family: group.family, attributes, attributesLength, prefixes: group.prefixes };
         for (const m of buildAnnouncements(batch, ctx, max)) if (!this.send(m)) return;
@@ -375,7 +399,26 @@ export class Peer {
     const local = this.localAddress;
     if (local === null) return null;
     const localIsV6 = local.includes(":");
-    return (family === "ipv6-unicast") === localIsV6 ? local : null;
+    if ((family === "ipv6-unicast") !== localIsV6) return null;
+    // RFC 2545 §3: the first next hop is a global address; over link-local peering that is one of
+    // the interface's, or (unnumbered) the link-local address itself, as FRR and BIRD do.
+    const zoneAt = local.indexOf("%");
+    return zoneAt < 0 ? local : (this.interfaceGlobal ?? local.slice(0, zoneAt));
+  }
+
+  /** Link-local next hop and the interface's global address for a session over `local`. */
+  private linkLocalSetup(local: string | null): void {
+    const configured = this.settings.nextHop?.ipv6LinkLocal;
+    this.interfaceGlobal = null;
+    this.linkLocalNextHop = configured;
+    const zoneAt = local?.indexOf("%") ?? -1;
+    if (local === null || zoneAt < 0) return;
+    const zone = local.slice(zoneAt + 1);
+    this.linkLocalNextHop = configured ?? local.slice(0, zoneAt);
+    const global = (networkInterfaces()[zone] ?? []).find(
+      (a) => a.family === "IPv6" && !a.internal && a.scopeid === 0 && !/^fe[89ab]/i.test(a.address),
+    );
+    this.interfaceGlobal = global?.address ?? null;
   }
 
   /**

@@ -3,11 +3,13 @@ import { EventEmitter } from "eventemitter3";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
+import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
 import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
@@ -55,6 +57,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private closed = false;
   private readonly defaultAttributes = normalizeAttributes(undefined);
   private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+  private readonly bfd: SpeakerBfd;
 
   constructor(options: SpeakerOptions) {
     super();
@@ -74,6 +77,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
     }
     this.options = Object.freeze({ ...options });
+    this.bfd = new SpeakerBfd(this.options, {
+      up: (event) => this.emit("bfd-up", event),
+      down: (event) => this.emit("bfd-down", event),
+    });
   }
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
@@ -104,6 +111,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
       throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
     }
+    const bfd = resolveBfdOptions(name, options.bfd);
+    if (nextHop?.ipv6LinkLocal !== undefined && !isLinkLocal(nextHop.ipv6LinkLocal)) {
+      throw new TypeError(
+        `nextHop.ipv6LinkLocal for peer ${name} must be an IPv6 link-local address (fe80::/10)`,
+      );
+    }
+    const security = resolveTransportSecurity(options, name);
+    // Load the FFI now, so a missing package or platform fails here and never later in a connect.
+    if (security !== undefined) socketCalls();
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
@@ -111,6 +127,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       peerAsn: options.asn,
       peerPort: options.port ?? 179,
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(security === undefined ? {} : { security }),
       passive: options.passive ?? false,
       holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
       connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
@@ -124,6 +141,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
     });
+    // Installs the peer's key on the listener; a failure leaves nothing behind.
+    this.listener?.addSession(session);
     const peer = new Peer(
       {
         name,
@@ -140,7 +159,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.set(name, { peer, options });
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
-    this.listener?.addSession(session);
+    if (bfd !== null) this.bfd.add(peer, bfd);
     if (this.started) session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
@@ -151,6 +170,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
     entry.peer.dispose();
+    this.bfd.remove(entry.peer);
     this.listener?.removeSession(entry.peer.session);
     await entry.peer.session.stop({ subcode: 3 });
   }
@@ -169,6 +189,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
       this.boundPort = (await this.listener.listen()).port;
     }
+    await this.bfd.start();
     for (const { peer } of this.peers.values()) peer.session.start();
   }
 
@@ -296,7 +317,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
     const now = Date.now();
-    return [...this.peers.values()].map(({ peer }) => peer.status(now));
+    return [...this.peers.values()].map(({ peer }) => peer.status(now, this.bfd.status(peer)));
   }
 
   /**
@@ -318,6 +339,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         ),
       ),
     );
+    await this.bfd.close();
     await this.listener?.close();
     this.listener = null;
     this.boundPort = null;
@@ -433,10 +455,34 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   };
 }
 
+/** An address in canonical form; a link-local IPv6 address needs its zone ("fe80::1%eth0"). */
 function canonicalPeerAddress(text: string): string {
+  const zoneAt = typeof text === "string" ? text.indexOf("%") : -1;
+  let address: string;
   try {
-    return canonicalAddress(text);
+    address = canonicalAddress(zoneAt < 0 ? text : text.slice(0, zoneAt));
   } catch {
-    throw new TypeError(`invalid peer address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address`);
+    throw new TypeError(
+      `invalid peer address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address (link-local with its zone, fe80::1%eth0)`,
+    );
   }
+  const zone = zoneAt < 0 ? "" : text.slice(zoneAt + 1);
+  if (isLinkLocal(address) && zone === "") {
+    throw new TypeError(
+      `peer address ${text} is link-local: add its interface as a zone, e.g. ${address}%eth0`,
+    );
+  }
+  if (zone !== "" && !isLinkLocal(address)) {
+    throw new TypeError(`peer address ${text}: a zone goes only with a link-local address (fe80::/10)`);
+  }
+  if (zone !== "" && !/^[A-Za-z0-9_.:-]{1,15}$/.test(zone)) {
+    throw new TypeError(`peer address ${text}: ${JSON.stringify(zone)} is not an interface name`);
+  }
+  return zone === "" ? address : `${address}%${zone}`;
+}
+
+/** fe80::/10. */
+export function isLinkLocal(address: string): boolean {
+  const bare = address.split("%")[0]?.toLowerCase() ?? "";
+  return bare.includes(":") && /^fe[89ab]/.test(bare);
 }

@@ -2,6 +2,7 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import type { SessionOptions } from "../session/types.js";
 import type { AddressFamily, PathAttributes } from "../wire/types.js";
 import type { ReceivedRoute } from "./adj-rib-in.js";
+import type { BfdPeerOptions } from "./bfd.js";
 import type { RouteAttributes } from "./route.js";
 
 /** Options of the speaker as a whole. */
@@ -23,6 +24,11 @@ export interface SpeakerOptions {
   clock?: SessionOptions["clock"];
   /** Injected jitter source for tests. */
   random?: () => number;
+  /**
+   * Where BFD (peers with `bfd`) receives: UDP port (default 3784, RFC 5881) and address (default
+   * any). The sending socket binds the same address, on a port in 49152–65535.
+   */
+  bfdListen?: { port?: number; host?: string };
 }
 
 /** Options of one neighbor. */
@@ -52,8 +58,26 @@ export interface PeerOptions {
    * refused as loops, RFC 4271 §9.1.2, which also drops our own routes echoed back by a router).
    */
   allowAsIn?: number;
-  /** Next hops for routes announced without one, per route family (needed for IPv6 routes over an IPv4 session). */
-  nextHop?: { ipv4?: string; ipv6?: string };
+  /**
+   * Next hops for routes announced without one, per route family (needed for IPv6 routes over an
+   * IPv4 session). `ipv6LinkLocal` adds a link-local next hop (RFC 2545: 32 octets, global then
+   * link-local); over a link-local session (`address: "fe80::1%eth0"`) that is the default, with our
+   * link-local address and a global address of the interface (or `ipv6`).
+   */
+  nextHop?: { ipv4?: string; ipv6?: string; ipv6LinkLocal?: string };
+  /**
+   * TCP-MD5 password (RFC 2385), 1-80 octets, for connections in both directions. Needs Linux and
+   * the optional package koffi; addPeer throws when either is missing. Rotate it by removing and
+   * re-adding the peer.
+   */
+  password?: string;
+  /**
+   * GTSM (RFC 5082): send with TTL 255 and accept only segments that arrived with 255 - hops + 1 or
+   * more (`true` = 1 hop). Excludes `multihop`. Needs Linux and koffi.
+   */
+  ttlSecurity?: boolean | { hops: number };
+  /** Outgoing TTL for an eBGP peer several hops away (1-255). Excludes `ttlSecurity`. Needs Linux and koffi. */
+  multihop?: number;
   /** ADD-PATH (RFC 7911) per family and direction. */
   addPath?: SessionOptions["addPath"];
   /** Seconds of DelayOpen (RFC 4271 §8.1.1); 0 or absent disables it. */
@@ -66,6 +90,12 @@ export interface PeerOptions {
   extendedMessage?: boolean;
   /** Announce Graceful Restart as a receiving speaker (default { restartTimeSec: 120 }); false to omit. */
   gracefulRestart?: { restartTimeSec: number } | false;
+  /**
+   * BFD (RFC 5880/5881/5882), single-hop asynchronous mode: `true` for 0.3 s × 3, or
+   * `{ interval: 0.3, multiplier: 3, auth?: { type, keyId, key } }` (seconds). BFD going down
+   * takes the BGP session down at once; the neighbor's AdminDown does not.
+   */
+  bfd?: true | BfdPeerOptions;
 }
 
 export interface EstablishedEvent {
@@ -107,6 +137,23 @@ export interface RouteSkippedEvent {
   readonly reason: string;
 }
 
+export interface BfdUpEvent {
+  readonly peer: string;
+  readonly localDiscriminator: number;
+  readonly remoteDiscriminator: number;
+  /** The neighbor's Detect Mult times the agreed interval, in ms. */
+  readonly detectionTimeMs: number;
+}
+
+export interface BfdDownEvent {
+  readonly peer: string;
+  /** RFC 5880 §4.1 diagnostic: 1 detection time expired, 3 neighbor signaled down, 7 admin down. */
+  readonly diag: number;
+  readonly reason: string;
+  /** The neighbor set its session AdminDown: not a failure, the BGP session stays up (RFC 5882 §3.2). */
+  readonly remoteAdminDown: boolean;
+}
+
 /** The speaker's typed events. */
 export interface SpeakerEvents {
   established: (event: EstablishedEvent) => void;
@@ -116,6 +163,10 @@ export interface SpeakerEvents {
   "end-of-rib": (event: EndOfRibEvent) => void;
   /** A route that cannot go to a peer as configured (for example, no usable next hop). */
   "route-skipped": (event: RouteSkippedEvent) => void;
+  /** The peer's BFD session came Up. */
+  "bfd-up": (event: BfdUpEvent) => void;
+  /** The peer's BFD session left Up; unless `remoteAdminDown`, its BGP session goes down too. */
+  "bfd-down": (event: BfdDownEvent) => void;
 }
 
 /** One event from `events()`: its name and its payload. */
@@ -130,6 +181,8 @@ export const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
   "route",
   "end-of-rib",
   "route-skipped",
+  "bfd-up",
+  "bfd-down",
 ];
 
 /** A route held in a peer's Adj-RIB-In, with the peer it came from. */

@@ -69,7 +69,7 @@ protocol bgp ${PROTO} {
   strict bind on;
   multihop;
   passive ${n.passive ? "on" : "off"};
-  hold time ${this.holdTimeSec};
+${n.password === undefined ? "" : `  password "${n.password}";\n`}  hold time ${this.holdTimeSec};
   connect delay time 1;
   connect retry time 1;
   error wait time 1, 2;

@@ -80,7 +80,7 @@ neighbor ${n.address} {
   peer-as ${n.asn};
   hold-time ${this.holdTimeSec};
   passive ${n.passive ? "true" : "false"};
-  connect ${n.port};
+${n.password === undefined ? "" : `  md5-password ${n.password};\n`}  connect ${n.port};
   family { ipv4 unicast; ipv6 unicast; }
   capability { route-refresh; }
   api { processes [ receiver ]; neighbor-changes; receive { parsed; update; } }

@@ -96,7 +96,7 @@ router bgp ${c.asn}
  neighbor ${n} disable-connected-check
  neighbor ${n} update-source ${c.address}
  neighbor ${n} advertisement-interval 0
-${c.neighbor.passive ? ` neighbor ${n} passive\n` : ""}${af("ipv4")}${af("ipv6")}
+${c.neighbor.passive ? ` neighbor ${n} passive\n` : ""}${c.neighbor.password === undefined ? "" : ` neighbor ${n} password ${c.neighbor.password}\n`}${af("ipv4")}${af("ipv6")}
 
 `;
     writeFileSync(this.confFile, conf);

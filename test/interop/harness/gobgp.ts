@@ -48,7 +48,7 @@ export class GobgpDaemon extends BaseDaemon {
   [neighbors.config]
     neighbor-address = "${n.address}"
     peer-as = ${n.asn}
-  [neighbors.timers.config]
+${n.password === undefined ? "" : `    auth-password = "${n.password}"\n`}  [neighbors.timers.config]
     connect-retry = 1
     idle-hold-time-after-reset = 1
     hold-time = ${this.holdTimeSec}

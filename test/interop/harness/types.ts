@@ -12,6 +12,8 @@ export interface NeighborConfig {
   readonly port: number;
   /** The daemon only waits for our connection. */
   readonly passive?: boolean;
+  /** TCP-MD5 password the daemon uses for this neighbor (RFC 2385). */
+  readonly password?: string;
 }
 
 /** A route the daemon originates towards us. */

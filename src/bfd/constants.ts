@@ -1,0 +1,76 @@
+/**
+ * BFD constants (RFC 5880 §4.1, RFC 5881 §4). IANA registry:
+ * https://www.iana.org/assignments/bfd-parameters/bfd-parameters.xhtml
+ */
+
+/** RFC 5881 §4: single-hop control packets go to this UDP port. */
+export const BFD_CONTROL_PORT = 3784;
+/** RFC 5881 §4: "The source port MUST be in the range 49152 through 65535." */
+export const BFD_SOURCE_PORT_MIN = 49152;
+export const BFD_SOURCE_PORT_MAX = 65535;
+/** RFC 5881 §5: sent with TTL / Hop Limit 255, so a receiver can tell the packet is on-link. */
+export const BFD_TTL = 255;
+/** RFC 5880 §4.1: the version this document describes. */
+export const BFD_VERSION = 1;
+/** Length of the mandatory section; the authentication section follows it. */
+export const BFD_HEADER_LENGTH = 24;
+
+/** The State field (RFC 5880 §4.1). */
+export const BfdStateCode = {
+  AdminDown: 0,
+  Down: 1,
+  Init: 2,
+  Up: 3,
+} as const;
+
+export type BfdState = keyof typeof BfdStateCode;
+
+export const BFD_STATES: readonly BfdState[] = ["AdminDown", "Down", "Init", "Up"];
+
+/** Diagnostic codes (RFC 5880 §4.1). */
+export const BfdDiag = {
+  NONE: 0,
+  CONTROL_DETECTION_TIME_EXPIRED: 1,
+  ECHO_FUNCTION_FAILED: 2,
+  NEIGHBOR_SIGNALED_SESSION_DOWN: 3,
+  FORWARDING_PLANE_RESET: 4,
+  PATH_DOWN: 5,
+  CONCATENATED_PATH_DOWN: 6,
+  ADMINISTRATIVELY_DOWN: 7,
+  REVERSE_CONCATENATED_PATH_DOWN: 8,
+} as const;
+
+const DIAG_TEXT: readonly string[] = [
+  "no diagnostic",
+  "control detection time expired",
+  "echo function failed",
+  "neighbor signaled session down",
+  "forwarding plane reset",
+  "path down",
+  "concatenated path down",
+  "administratively down",
+  "reverse concatenated path down",
+];
+
+/** The RFC's words for a diagnostic code. */
+export function describeDiag(diag: number): string {
+  return DIAG_TEXT[diag] ?? `diagnostic ${diag}`;
+}
+
+/** Authentication types (RFC 5880 §4.1). */
+export const BfdAuthType = {
+  SIMPLE_PASSWORD: 1,
+  KEYED_MD5: 2,
+  METICULOUS_KEYED_MD5: 3,
+  KEYED_SHA1: 4,
+  METICULOUS_KEYED_SHA1: 5,
+} as const;
+
+/** The authentication types this library signs and checks, by their option names. */
+export type BfdAuthName = "keyed-sha1" | "meticulous-keyed-sha1" | "keyed-md5";
+
+export const AUTH_TYPE_BY_NAME: Readonly<Record<BfdAuthName, number>> = {
+  "keyed-md5": BfdAuthType.KEYED_MD5,
+  "keyed-sha1": BfdAuthType.KEYED_SHA1,
+  "meticulous-keyed-sha1": BfdAuthType.METICULOUS_KEYED_SHA1,
+};

@@ -1,0 +1,8 @@
+/**
+ * Why a BFD control packet was refused. RFC 5880 has no error message: every refusal means
+ * "the packet MUST be discarded", so the receiver only logs this. Decoders throw nothing else on
+ * bad bytes.
+ */
+export class BfdError extends Error {
+  override readonly name = "BfdError";
+}

@@ -1,0 +1,137 @@
+import type { GatePhase, HealthGate, RoundResult, TransitionEvent } from "./gate.js";
+import type { CheckResult, GateState } from "./types.js";
+
+/**
+ * Upper bounds, in seconds, of the check-latency histogram each monitor keeps: Prometheus client
+ * defaults, which cover a local TCP connect (milliseconds) up to a check that hits its timeout.
+ */
+export const CHECK_LATENCY_BUCKETS_SEC: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** A latency histogram as plain numbers: `counts[i]` rounds took at most `CHECK_LATENCY_BUCKETS_SEC[i]`. */
+export interface LatencyHistogram {
+  /** Cumulative, one per bound of `CHECK_LATENCY_BUCKETS_SEC`; `count` is the +Inf bucket. */
+  readonly counts: readonly number[];
+  readonly count: number;
+  readonly sumSec: number;
+}
+
+/** One check's last result and its latency so far. */
+export interface CheckStatus {
+  /** Null until the check has run once. */
+  readonly last: (CheckResult & { readonly atMs: number }) | null;
+  readonly latency: LatencyHistogram;
+}
+
+/** A monitor's state and counters, as plain data (for status pages and metrics). */
+export interface HealthStatus {
+  readonly name: string;
+  /** The published state; "init" until the first decision. */
+  readonly state: GateState | "init";
+  readonly phase: GatePhase;
+  /** Clock time (ms) the state was published at; for "init", when the monitor was built. */
+  readonly stateSinceMs: number;
+  readonly timeInStateMs: number;
+  /** Failed rounds in a row (0 after a passing round). */
+  readonly consecutiveFailures: number;
+  /** Passing rounds in a row (0 after a failing round). */
+  readonly consecutiveSuccesses: number;
+  /** Rounds of checks run, and how many of them failed. */
+  readonly rounds: number;
+  readonly failedRounds: number;
+  /** Published transitions (to up, down or disabled). */
+  readonly transitions: number;
+  /** RFC 2439 flap penalty now (0 without dampening). */
+  readonly penalty: number;
+  readonly suppressed: boolean;
+  readonly lastRound: { readonly atMs: number; readonly ok: boolean; readonly reason: string } | null;
+  readonly checks: Readonly<Record<string, CheckStatus>>;
+}
+
+interface MutableLatency {
+  counts: number[];
+  count: number;
+  sumSec: number;
+}
+
+/** What a HealthMonitor feeds as rounds and transitions happen; `snapshot` reads it. */
+export class HealthStatusRecorder {
+  private stateSinceMs: number;
+  private consecutiveFailures = 0;
+  private consecutiveSuccesses = 0;
+  private rounds = 0;
+  private failedRounds = 0;
+  private transitions = 0;
+  private lastRound: HealthStatus["lastRound"] = null;
+  private readonly last = new Map<string, CheckResult & { atMs: number }>();
+  private readonly latency = new Map<string, MutableLatency>();
+
+  constructor(checkNames: readonly string[], nowMs: number) {
+    this.stateSinceMs = nowMs;
+    for (const name of checkNames) {
+      this.latency.set(name, { counts: CHECK_LATENCY_BUCKETS_SEC.map(() => 0), count: 0, sumSec: 0 });
+    }
+  }
+
+  round(
+    round: RoundResult & { readonly atMs: number },
+    results: Readonly<Record<string, CheckResult>>,
+  ): void {
+    this.rounds++;
+    if (round.ok) {
+      this.consecutiveSuccesses++;
+      this.consecutiveFailures = 0;
+    } else {
+      this.failedRounds++;
+      this.consecutiveFailures++;
+      this.consecutiveSuccesses = 0;
+    }
+    this.lastRound = { atMs: round.atMs, ok: round.ok, reason: round.reason };
+    for (const [name, result] of Object.entries(results)) {
+      this.last.set(name, { ...result, atMs: round.atMs });
+      let histogram = this.latency.get(name);
+      if (histogram === undefined) {
+        histogram = { counts: CHECK_LATENCY_BUCKETS_SEC.map(() => 0), count: 0, sumSec: 0 };
+        this.latency.set(name, histogram);
+      }
+      const seconds = Math.max(0, result.durationMs) / 1000;
+      histogram.count++;
+      histogram.sumSec += seconds;
+      CHECK_LATENCY_BUCKETS_SEC.forEach((bound, i) => {
+        if (seconds <= bound) histogram.counts[i]++;
+      });
+    }
+  }
+
+  transition(event: TransitionEvent): void {
+    this.transitions++;
+    this.stateSinceMs = event.atMs;
+  }
+
+  snapshot(name: string, gate: HealthGate, nowMs: number): HealthStatus {
+    const checks: Record<string, CheckStatus> = {};
+    for (const [check, histogram] of this.latency) {
+      checks[check] = {
+        last: this.last.get(check) ?? null,
+        latency: { counts: [...histogram.counts], count: histogram.count, sumSec: histogram.sumSec },
+      };
+    }
+    return {
+      name,
+      state: gate.state,
+      phase: gate.phase,
+      stateSinceMs: this.stateSinceMs,
+      timeInStateMs: Math.max(0, nowMs - this.stateSinceMs),
+      consecutiveFailures: this.consecutiveFailures,
+      consecutiveSuccesses: this.consecutiveSuccesses,
+      rounds: this.rounds,
+      failedRounds: this.failedRounds,
+      transitions: this.transitions,
+      penalty: gate.penalty(nowMs),
+      suppressed: gate.suppressed,
+      lastRound: this.lastRound,
+      checks,
+    };
+  }
+}

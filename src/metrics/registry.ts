@@ -1,0 +1,280 @@
+import { readFileSync } from "node:fs";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { FsmState } from "../fsm/types.js";
+import { CHECK_LATENCY_BUCKETS_SEC, type HealthStatus } from "../health/status.js";
+import type { PeerStatus } from "../speaker/peer.js";
+import { ADDRESS_FAMILIES } from "../wire/family.js";
+import { type MetricsSources, monitorsOf } from "./status.js";
+
+/** RFC 4271 §8 states, one `bgp_peer_state` series each. */
+const FSM_STATES: readonly FsmState[] = [
+  "Idle",
+  "Connect",
+  "Active",
+  "OpenSent",
+  "OpenConfirm",
+  "Established",
+];
+const HEALTH_STATES = ["init", "up", "down", "disabled"] as const;
+
+export interface MetricsRegistryOptions {
+  /** Register into this registry (default: a new one). Metric names must not be taken there. */
+  readonly registry?: Registry;
+  /** Also register prom-client's process metrics (CPU, memory, event loop lag; default false). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** The package's version, read from its package.json (dist/metrics/ and src/metrics/ sit two levels below). */
+export function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === "string" ? version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * A prom-client registry whose metrics are read from the speaker's `peerStatus()` and each
+ * monitor's `status()` at scrape time: it keeps no numbers of its own, so it never drifts from
+ * what the library reports, and building it late loses nothing.
+ */
+export function createMetricsRegistry(
+  sources: MetricsSources,
+  options: MetricsRegistryOptions = {},
+): Registry {
+  const registry = options.registry ?? new Registry();
+  const registers = [registry];
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
+
+  // One read of the speaker per scrape, shared by every peer metric (each collect() runs in turn).
+  let peers: readonly PeerStatus[] = [];
+  const readPeers = () => {
+    peers = sources.speaker?.peerStatus() ?? [];
+  };
+
+  new Gauge({
+    name: "bgp_speaker_build_info",
+    help: "Always 1; the labels say which bgp-speaker and Node.js are running",
+    labelNames: ["version", "node_version"],
+    registers,
+  }).set({ version: packageVersion(), node_version: process.versions.node }, 1);
+
+  new Gauge({
+    name: "bgp_peer_info",
+    help: "Always 1 per configured peer; the labels give its address and AS",
+    labelNames: ["peer", "address", "peer_asn"],
+    registers,
+    collect() {
+      readPeers();
+      this.reset();
+      for (const p of peers) this.set({ peer: p.name, address: p.address, peer_asn: p.asn }, 1);
+    },
+  });
+  new Gauge({
+    name: "bgp_peer_state",
+    help: "1 for the peer's current RFC 4271 session state, 0 for the others",
+    labelNames: ["peer", "state"],
+    registers,
+    collect() {
+      readPeers();
+      this.reset();
+      for (const p of peers) {
+        for (const state of FSM_STATES) this.set({ peer: p.name, state }, p.state === state ? 1 : 0);
+      }
+    },
+  });
+  const peerGauge = (name: string, help: string, value: (p: PeerStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["peer"],
+      registers,
+      collect() {
+        readPeers();
+        this.reset();
+        for (const p of peers) this.set({ peer: p.name }, value(p));
+      },
+    });
+  const peerCounter = (name: string, help: string, value: (p: PeerStatus) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ["peer"],
+      registers,
+      collect() {
+        readPeers();
+        this.reset();
+        for (const p of peers) this.inc({ peer: p.name }, value(p));
+      },
+    });
+  peerGauge(
+    "bgp_peer_uptime_seconds",
+    "Seconds since the session reached Established (0 when it is not)",
+    (p) => (p.uptimeMs ?? 0) / 1000,
+  );
+  peerCounter(
+    "bgp_peer_established_transitions_total",
+    "Times the session reached Established",
+    (p) => p.establishedTransitions,
+  );
+  peerCounter("bgp_peer_messages_received_total", "BGP messages received", (p) => p.messagesIn);
+  peerCounter("bgp_peer_messages_sent_total", "BGP messages sent", (p) => p.messagesOut);
+  peerCounter("bgp_peer_updates_received_total", "UPDATE messages received", (p) => p.updatesIn);
+  peerCounter("bgp_peer_updates_sent_total", "UPDATE messages sent", (p) => p.updatesOut);
+  new Gauge({
+    name: "bgp_peer_routes_announced",
+    help: "Routes this session has announced to the peer and not withdrawn, per address family",
+    labelNames: ["peer", "family"],
+    registers,
+    collect() {
+      readPeers();
+      this.reset();
+      for (const p of peers) {
+        for (const family of ADDRESS_FAMILIES) {
+          this.set({ peer: p.name, family }, p.prefixesOutByFamily[family]);
+        }
+      }
+    },
+  });
+  peerGauge("bgp_peer_routes_received", "Routes held in the Adj-RIB-In from the peer", (p) => p.prefixesIn);
+  peerGauge(
+    "bgp_peer_routes_pending",
+    "Route changes waiting to be sent to the peer",
+    (p) => p.pendingChanges,
+  );
+
+  registerHealthMetrics(sources, registers);
+  return registry;
+}
+
+function registerHealthMetrics(sources: MetricsSources, registers: Registry[]): void {
+  const read = () => monitorsOf(sources).map((monitor) => monitor.status());
+  new Gauge({
+    name: "bgp_health_state",
+    help: "1 for the service's published health state, 0 for the others",
+    labelNames: ["service", "state"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of read()) {
+        for (const state of HEALTH_STATES) this.set({ service: s.name, state }, s.state === state ? 1 : 0);
+      }
+    },
+  });
+  const serviceGauge = (name: string, help: string, value: (s: HealthStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["service"],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of read()) this.set({ service: s.name }, value(s));
+      },
+    });
+  serviceGauge(
+    "bgp_health_time_in_state_seconds",
+    "Seconds since the service's health state was published",
+    (s) => s.timeInStateMs / 1000,
+  );
+  serviceGauge(
+    "bgp_health_consecutive_failures",
+    "Failed check rounds in a row (0 after a passing round)",
+    (s) => s.consecutiveFailures,
+  );
+  serviceGauge(
+    "bgp_health_consecutive_successes",
+    "Passing check rounds in a row (0 after a failing round)",
+    (s) => s.consecutiveSuccesses,
+  );
+  serviceGauge(
+    "bgp_health_flap_penalty",
+    "RFC 2439 flap-dampening penalty (0 without dampening)",
+    (s) => s.penalty,
+  );
+  serviceGauge("bgp_health_suppressed", "1 while flap dampening holds an UP back", (s) =>
+    s.suppressed ? 1 : 0,
+  );
+  new Counter({
+    name: "bgp_health_transitions_total",
+    help: "Published health transitions (to up, down or disabled)",
+    labelNames: ["service"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of read()) this.inc({ service: s.name }, s.transitions);
+    },
+  });
+  new Counter({
+    name: "bgp_health_rounds_total",
+    help: "Rounds of health checks run, by result",
+    labelNames: ["service", "result"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of read()) {
+        this.inc({ service: s.name, result: "ok" }, s.rounds - s.failedRounds);
+        this.inc({ service: s.name, result: "failed" }, s.failedRounds);
+      }
+    },
+  });
+  new CheckLatencyHistogram(read, registers);
+}
+
+type HistogramObject = Awaited<ReturnType<Histogram<string>["get"]>>;
+/** prom-client's d.ts types `type` as an enum its JavaScript does not export; at run time it is this string. */
+const HISTOGRAM_TYPE = "histogram" as unknown as HistogramObject["type"];
+const LATENCY_NAME = "bgp_health_check_duration_seconds";
+const LATENCY_HELP = "How long each health check took";
+
+/**
+ * The check-latency histogram, read from each monitor's own bucket counts at scrape time. A plain
+ * prom-client Histogram only counts what it observes itself; this one reports the monitors'
+ * numbers, so it covers rounds run before the registry was built and monitors added later.
+ */
+class CheckLatencyHistogram extends Histogram<"service" | "check" | "le"> {
+  private readonly read: () => readonly HealthStatus[];
+
+  constructor(read: () => readonly HealthStatus[], registers: Registry[]) {
+    super({
+      name: LATENCY_NAME,
+      help: LATENCY_HELP,
+      labelNames: ["service", "check"],
+      buckets: [...CHECK_LATENCY_BUCKETS_SEC],
+      registers,
+    });
+    this.read = read;
+  }
+
+  override async get(): Promise<HistogramObject> {
+    const values: HistogramObject["values"] = [];
+    const bucket = `${LATENCY_NAME}_bucket`;
+    for (const service of this.read()) {
+      for (const [check, { latency }] of Object.entries(service.checks)) {
+        const labels = { service: service.name, check };
+        CHECK_LATENCY_BUCKETS_SEC.forEach((bound, i) => {
+          values.push({ labels: { ...labels, le: bound }, value: latency.counts[i], metricName: bucket });
+        });
+        values.push({ labels: { ...labels, le: "+Inf" }, value: latency.count, metricName: bucket });
+        values.push({ labels, value: latency.sumSec, metricName: `${LATENCY_NAME}_sum` });
+        values.push({ labels, value: latency.count, metricName: `${LATENCY_NAME}_count` });
+      }
+    }
+    const collect = () => undefined;
+    return {
+      name: LATENCY_NAME,
+      help: LATENCY_HELP,
+      type: HISTOGRAM_TYPE,
+      aggregator: "sum",
+      collect,
+      values,
+    };
+  }
+
+  /** The registry formats from this (prom-client's own, undeclared in its types) when present. */
+  getForPromString(): Promise<HistogramObject> {
+    return this.get();
+  }
+}

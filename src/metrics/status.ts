@@ -1,0 +1,54 @@
+import type { HealthStatus } from "../health/status.js";
+import type { PeerStatus } from "../speaker/peer.js";
+
+/** Where the numbers come from: a BgpSpeaker, and the HealthMonitors of its services. */
+export interface MetricsSources {
+  /** Anything with `peerStatus()`: a BgpSpeaker. */
+  readonly speaker?: { peerStatus(): readonly PeerStatus[] };
+  /**
+   * Anything with `status()`: HealthMonitors. A function is called at every scrape, so monitors
+   * that come and go (a config reload) are followed without re-registering anything.
+   */
+  readonly monitors?: readonly HealthStatusSource[] | (() => readonly HealthStatusSource[]);
+}
+
+export interface HealthStatusSource {
+  status(): HealthStatus;
+}
+
+/** `PeerStatus` made JSON-safe: the NOTIFICATION data of the last error as hex. */
+export type PeerStatusJson = Omit<PeerStatus, "lastError"> & {
+  readonly lastError:
+    | (Omit<NonNullable<PeerStatus["lastError"]>, "data"> & { readonly data?: string })
+    | null;
+};
+
+/** Everything `/status` shows: one read of every source, as plain JSON-safe data. */
+export interface StatusReport {
+  readonly peers: readonly PeerStatusJson[];
+  readonly services: readonly HealthStatus[];
+}
+
+export function monitorsOf(sources: MetricsSources): readonly HealthStatusSource[] {
+  const monitors = sources.monitors;
+  if (monitors === undefined) return [];
+  return typeof monitors === "function" ? monitors() : monitors;
+}
+
+/** Reads every source once: the same numbers the Prometheus registry exposes, as plain data. */
+export function collectStatus(sources: MetricsSources): StatusReport {
+  return {
+    peers: (sources.speaker?.peerStatus() ?? []).map(peerJson),
+    services: monitorsOf(sources).map((monitor) => monitor.status()),
+  };
+}
+
+function peerJson(status: PeerStatus): PeerStatusJson {
+  const error = status.lastError;
+  if (error === null) return { ...status, lastError: null };
+  const { data, ...rest } = error;
+  return {
+    ...status,
+    lastError: data === undefined ? rest : { ...rest, data: Buffer.from(data).toString("hex") },
+  };
+}

@@ -1,0 +1,3 @@
+import { md5Suite } from "./harness/md5-suite.js";
+
+md5Suite("frr", 81);
