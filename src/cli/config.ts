@@ -59,6 +59,8 @@ export interface ResolvedService {
   /** --interval 0: check until a state is reached, announce it, and check no more (ExaBGP's meaning). */
   readonly once: boolean;
   readonly staleAfterSec: number;
+  /** A check still running after this is abandoned as failed (2 x timeout). */
+  readonly checkDeadlineSec: number;
   readonly checksRequired?: number;
   readonly disableFile?: string;
   readonly prefixes: readonly ResolvedPrefix[];
@@ -324,8 +326,15 @@ function resolveService(
   const fastIntervalSec = pick("fastInterval") ?? Math.min(DEFAULTS.fastIntervalSec, intervalSec);
   const timeoutSec = pick("timeout") ?? DEFAULTS.timeoutSec;
   if (timeoutSec === 0) throw new SettingsError(`${origin("timeout")}: expected seconds > 0`);
-  const staleAfterSec = pick("staleAfter") ?? 3 * (intervalSec + timeoutSec);
-  if (staleAfterSec <= 0) throw new SettingsError(`${origin("staleAfter")}: expected seconds > 0`);
+  // A check still running at twice its own timeout is abandoned (HealthMonitor's hard deadline).
+  const checkDeadlineSec = 2 * timeoutSec;
+  const longestWait = Math.max(intervalSec, pick("fastInterval") ?? 0) + checkDeadlineSec;
+  const staleAfterSec = pick("staleAfter") ?? Math.max(3 * (intervalSec + timeoutSec), longestWait + 1);
+  if (staleAfterSec <= longestWait) {
+    throw new SettingsError(
+      `${origin("staleAfter")}: ${staleAfterSec} s is not above the longest normal wait for a result, ${longestWait} s (interval + 2 x timeout)`,
+    );
+  }
   const checksRequired = pick("checksRequired");
   if (checksRequired !== undefined && checksRequired > checks.length) {
     throw new SettingsError(
@@ -352,6 +361,7 @@ function resolveService(
     checks,
     timeoutSec,
     once,
+    checkDeadlineSec,
     staleAfterSec,
     ...(checksRequired === undefined ? {} : { checksRequired }),
     gate: {

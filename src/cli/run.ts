@@ -70,8 +70,18 @@ export function buildCheck(spec: CheckSpec, timeoutSec: number): CheckFn {
 
 /** What decides whether a reload can keep a service's monitor (and its state) running. */
 function monitorKey(service: ResolvedService): string {
-  const { checks, timeoutSec, gate, once, staleAfterSec, checksRequired, disableFile } = service;
-  return JSON.stringify({ checks, timeoutSec, gate, once, staleAfterSec, checksRequired, disableFile });
+  const { checks, timeoutSec, gate, once, staleAfterSec, checkDeadlineSec, checksRequired, disableFile } =
+    service;
+  return JSON.stringify({
+    checks,
+    timeoutSec,
+    gate,
+    once,
+    staleAfterSec,
+    checkDeadlineSec,
+    checksRequired,
+    disableFile,
+  });
 }
 
 function policies(service: ResolvedService): PrefixPolicy<AnnouncedAttributes>[] {
@@ -114,8 +124,9 @@ export function startServices(options: StartServicesOptions): RunningServices {
       ),
       ...(service.disableFile === undefined ? {} : { disableFile: service.disableFile }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-      // The freshness watchdog and the quorum (HealthMonitor's staleAfter / checksRequired).
-      ...{ staleAfter: service.staleAfterSec },
+      // The freshness watchdog, the hard per-check deadline and the quorum.
+      staleAfter: service.staleAfterSec,
+      checkDeadlineSec: service.checkDeadlineSec,
       ...(service.checksRequired === undefined ? {} : { checksRequired: service.checksRequired }),
     };
     const monitor = new HealthMonitor(monitorOptions);
