@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import createDebug from "debug";
-import { BgpSpeaker } from "../speaker/speaker.js";
+import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
+import { BgpSpeaker, type PeerOptions, type SpeakerOptions } from "../speaker/speaker.js";
 import { exabgpConfigToArgv, parseArgs } from "./args.js";
 import { loadConfigFile, type ResolvedConfig, type ResolvedPeer, resolveConfig } from "./config.js";
 import { type LogSink, lineSink } from "./log.js";
@@ -34,8 +35,22 @@ export interface RunningAnnouncer {
 
 const peerName = (peer: ResolvedPeer): string => peer.name ?? peer.address;
 
-function addPeer(speaker: BgpSpeaker, peer: ResolvedPeer): void {
-  speaker.addPeer({
+function speakerOptionsOf(config: ResolvedConfig): SpeakerOptions {
+  const { speaker: s } = config;
+  return {
+    asn: s.asn,
+    routerId: s.routerId,
+    listen:
+      s.listen === undefined
+        ? false
+        : { port: s.listen.port, ...(s.listen.host ? { host: s.listen.host } : {}) },
+    ...(s.holdTime === undefined ? {} : { holdTime: s.holdTime }),
+    ...(s.connectRetry === undefined ? {} : { connectRetry: s.connectRetry }),
+  };
+}
+
+function peerOptionsOf(peer: ResolvedPeer): PeerOptions {
+  return {
     address: peer.address,
     asn: peer.asn,
     port: peer.port,
@@ -43,7 +58,22 @@ function addPeer(speaker: BgpSpeaker, peer: ResolvedPeer): void {
     ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
     ...(peer.passive === undefined ? {} : { passive: peer.passive }),
     ...(peer.name === undefined ? {} : { name: peer.name }),
-  });
+  };
+}
+
+function addPeer(speaker: BgpSpeaker, peer: ResolvedPeer): void {
+  speaker.addPeer(peerOptionsOf(peer));
+}
+
+/** The speaker's own option checks, run at start so that nothing fails later: exit 2, not 1. */
+function checkSpeakerSettings(config: ResolvedConfig): void {
+  try {
+    checkSpeakerOptions(speakerOptionsOf(config));
+    for (const peer of config.peers) checkPeerOptions(peerOptionsOf(peer));
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) throw new SettingsError(error.message);
+    throw error;
+  }
 }
 
 /** Why the speaker cannot start, in words: permission denied reads differently from address in use. */
@@ -73,16 +103,7 @@ export async function startAnnouncer(
 ): Promise<RunningAnnouncer> {
   let config = initial;
   const { speaker: s } = config;
-  const speaker = new BgpSpeaker({
-    asn: s.asn,
-    routerId: s.routerId,
-    listen:
-      s.listen === undefined
-        ? false
-        : { port: s.listen.port, ...(s.listen.host ? { host: s.listen.host } : {}) },
-    ...(s.holdTime === undefined ? {} : { holdTime: s.holdTime }),
-    ...(s.connectRetry === undefined ? {} : { connectRetry: s.connectRetry }),
-  });
+  const speaker = new BgpSpeaker(speakerOptionsOf(config));
   for (const peer of config.peers) addPeer(speaker, peer);
   const peerOf = (name: string): ResolvedPeer | undefined =>
     config.peers.find((peer) => peerName(peer) === name || peer.address === name);
@@ -306,7 +327,9 @@ export async function loadConfig(argv: readonly string[]): Promise<ResolvedConfi
     }
     flags = { ...flags, ip: found };
   }
-  return resolveConfig(file, flags);
+  const config = resolveConfig(file, flags);
+  checkSpeakerSettings(config);
+  return config;
 }
 
 /** Parses argv and the config file; an exit status instead when it cannot run (2) or only prints help/version (0). */

@@ -98,3 +98,26 @@ export function describe(value: unknown): string {
       return value instanceof Promise ? "a promise" : "an object";
   }
 }
+
+/**
+ * The common part of every check's options: an object with only the known keys, `timeoutSec` in
+ * (0, 86400] and `signal` an AbortSignal. Returns the timeout in seconds.
+ */
+export function checkBaseOptions(
+  where: string,
+  options: unknown,
+  keys: readonly string[],
+  defaultTimeoutSec: number,
+): number {
+  requireObject(where, options);
+  rejectUnknownKeys(where, options, [...keys, "timeoutSec", "signal"]);
+  const { timeoutSec, signal } = options as { timeoutSec?: unknown; signal?: unknown };
+  seconds(`${where}: timeoutSec`, timeoutSec ?? defaultTimeoutSec);
+  optionalSignal(`${where}: signal`, signal);
+  return (timeoutSec as number | undefined) ?? defaultTimeoutSec;
+}
+
+/** A TCP/UDP port, 1 to 65535. */
+export function port(name: string, value: unknown): number {
+  return integer(name, value, 1, 65_535);
+}

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { endianness } from "node:os";
 import { type CheckOutcome, runWithDeadline } from "./deadline.js";
+import { checkBaseOptions, describe, integer, nonEmptyString, port, positiveNumber } from "./options.js";
 import { parseProcNetTcp, type SocketRow, TcpState } from "./proc-net-tcp.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
@@ -87,10 +89,18 @@ const DEFAULT_FILES = [
   { path: "/proc/net/tcp6", family: 6 },
 ] as const;
 
-/** Reads the kernel's socket tables and judges the listener on `port` (Linux only). */
+const SOCKET_TABLE_KEYS = ["port", "host", "acceptQueue", "maxSynRecv", "sendQueue", "files"];
+const MAX_COUNT = 2 ** 31 - 1;
+
+/**
+ * Reads the kernel's socket tables and judges the listener on `port` (Linux only). Bad options
+ * throw here, at the call (TypeError/RangeError naming the option).
+ */
 export function checkSocketTable(options: SocketTableCheckOptions): Promise<CheckResult> {
+  const timeoutSec = checkBaseOptions("checkSocketTable", options, SOCKET_TABLE_KEYS, 2);
+  validateSocketTableOptions(options);
   const littleEndian = endianness() === "LE";
-  return runWithDeadline(options.timeoutSec ?? 2, options.signal, async (signal) => {
+  return runWithDeadline(timeoutSec, options.signal, async (signal) => {
     const rows: SocketRow[] = [];
     let read = 0;
     for (const file of options.files ?? DEFAULT_FILES) {
@@ -111,4 +121,50 @@ export function checkSocketTable(options: SocketTableCheckOptions): Promise<Chec
     if (read === 0) return { ok: false, reason: "no socket table readable (not Linux?)" };
     return judgeSocketTable(rows, options);
   });
+}
+
+function validateSocketTableOptions(options: SocketTableCheckOptions): void {
+  const where = "checkSocketTable";
+  port(`${where}: port`, options.port);
+  if (options.host !== undefined && isIP(nonEmptyString(`${where}: host`, options.host)) === 0) {
+    throw new TypeError(`${where}: host must be an IPv4 or IPv6 address, got ${describe(options.host)}`);
+  }
+  const queue: unknown = options.acceptQueue;
+  if (queue !== undefined) {
+    if (typeof queue !== "object" || queue === null) {
+      throw new TypeError(
+        `${where}: acceptQueue must be { limit } or { backlog, fraction? }, got ${describe(queue)}`,
+      );
+    }
+    if ("limit" in queue) integer(`${where}: acceptQueue.limit`, queue.limit, 0, MAX_COUNT);
+    else if ("backlog" in queue) {
+      integer(`${where}: acceptQueue.backlog`, queue.backlog, 1, MAX_COUNT);
+      if ("fraction" in queue && queue.fraction !== undefined) {
+        positiveNumber(`${where}: acceptQueue.fraction`, queue.fraction);
+      }
+    } else throw new TypeError(`${where}: acceptQueue must be { limit } or { backlog, fraction? }`);
+  }
+  if (options.maxSynRecv !== undefined) integer(`${where}: maxSynRecv`, options.maxSynRecv, 0, MAX_COUNT);
+  const send: unknown = options.sendQueue;
+  if (send !== undefined) {
+    if (typeof send !== "object" || send === null || !("thresholdBytes" in send)) {
+      throw new TypeError(
+        `${where}: sendQueue must be { thresholdBytes, maxConnections? }, got ${describe(send)}`,
+      );
+    }
+    integer(`${where}: sendQueue.thresholdBytes`, send.thresholdBytes, 0, MAX_COUNT);
+    if ("maxConnections" in send && send.maxConnections !== undefined) {
+      integer(`${where}: sendQueue.maxConnections`, send.maxConnections, 0, MAX_COUNT);
+    }
+  }
+  const files: unknown = options.files;
+  if (files !== undefined) {
+    if (!Array.isArray(files)) throw new TypeError(`${where}: files must be an array of { path, family }`);
+    files.forEach((file: { path?: unknown; family?: unknown } | null, i) => {
+      nonEmptyString(`${where}: files[${i}].path`, file?.path);
+      if (file?.family !== 4 && file?.family !== 6) {
+        throw new TypeError(`${where}: files[${i}].family must be 4 or 6, got ${describe(file?.family)}`);
+      }
+    });
+  }
 }

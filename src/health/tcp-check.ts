@@ -1,5 +1,6 @@
 import net from "node:net";
 import { runWithDeadline } from "./deadline.js";
+import { checkBaseOptions, nonEmptyString, port as portOption } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
 export interface TcpCheckOptions extends CheckBaseOptions {
@@ -9,10 +10,20 @@ export interface TcpCheckOptions extends CheckBaseOptions {
   readonly localAddress?: string;
 }
 
-/** Passes when a TCP connection to host:port completes; the connection is closed at once. */
+/**
+ * Passes when a TCP connection to host:port completes; the connection is closed at once. Bad
+ * options throw here, at the call (TypeError/RangeError naming the option).
+ */
 export function checkTcp(options: TcpCheckOptions): Promise<CheckResult> {
-  const { host, port } = options;
-  return runWithDeadline(options.timeoutSec ?? 2, options.signal, (signal) => {
+  const timeoutSec = checkBaseOptions("checkTcp", options, ["host", "port", "localAddress"], 2);
+  const host = nonEmptyString("checkTcp: host", options.host);
+  const port = portOption("checkTcp: port", options.port);
+  if (options.localAddress !== undefined && net.isIP(options.localAddress as unknown as string) === 0) {
+    throw new TypeError(
+      `checkTcp: localAddress must be an IPv4 or IPv6 address, got ${String(options.localAddress)}`,
+    );
+  }
+  return runWithDeadline(timeoutSec, options.signal, (signal) => {
     return new Promise((resolve) => {
       const socket = net.connect({
         host,

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import { DEFAULT_CODEC_CONTEXT, maxMessageLength } from "../wire/context.js";
+import { BgpError } from "../wire/errors.js";
 import { MessageFramer } from "../wire/framer.js";
 import { decodeMessage, encodeMessage } from "../wire/message.js";
 import type { BgpMessage, CodecContext } from "../wire/types.js";

@@ -1,6 +1,5 @@
 import { connect, Socket } from "node:net";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
 import { resolveCollision } from "../fsm/negotiate.js";
 import type {
@@ -13,6 +12,7 @@ import type {
   TimerName,
 } from "../fsm/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, OpenMessage } from "../wire/types.js";
 import { Connection } from "./connection.js";
 import { closeFd, createSecuredSocket, type TransportSecurity } from "./socket-options.js";

@@ -1,14 +1,13 @@
 import { networkInterfaces } from "node:os";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import type { BgpSession } from "../session/session.js";
-import { encodePathAttributes } from "../wire/attributes/index.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
+import { BgpError } from "../wire/errors.js";
 import { ADDRESS_FAMILIES, afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
+import { EMPTY_UPDATE_LENGTH, encodingLength } from "../wire/message.js";
 import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
-import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
 import type { BfdPeerStatus } from "./bfd.js";
@@ -464,8 +463,8 @@ export class Peer {
   }
 }
 
+/** Octets the attributes take on the wire: an UPDATE that carries them and no routes, less its fixed part. */
 function encodedLength(attributes: PathAttributes, ctx: NegotiatedCapabilities["sendContext"]): number {
-  const w = new Writer(256);
-  encodePathAttributes(w, attributes, ctx);
-  return w.offset;
+  const message: UpdateMessage = { type: "update", withdrawnRoutes: [], attributes, nlri: [] };
+  return encodingLength(message, ctx) - EMPTY_UPDATE_LENGTH;
 }

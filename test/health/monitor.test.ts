@@ -1,4 +1,6 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
+import { installExitHandler, type ProcessLike } from "../../src/health/exit.js";
 import type { GateEvent } from "../../src/health/gate.js";
 import { HealthMonitor, type HealthMonitorOptions } from "../../src/health/monitor.js";
 import type { CheckFn, CheckResult } from "../../src/health/types.js";
@@ -134,6 +136,36 @@ describe("HealthMonitor: a misbehaving check is a failed check", () => {
     await clock.advanceTo(60_000);
     expect(events).toEqual([]);
     expect(rounds).toEqual([]);
+  });
+
+  it("the exit handler withdraws and closes while a check hangs (real clock)", async () => {
+    let started = false;
+    const monitor = new HealthMonitor({
+      checks: () => {
+        started = true;
+        return new Promise<CheckResult>(() => {}); // ignores its signal, never settles
+      },
+      checkDeadlineSec: 600,
+    });
+    const log: string[] = [];
+    const proc = Object.assign(new EventEmitter(), {
+      exit: (code?: number) => void log.push(`exit ${code}`),
+    });
+    const handler = installExitHandler({
+      speaker: { close: async () => void log.push("close") },
+      announcers: [{ withdrawAll: () => void log.push("withdraw") }],
+      monitors: [monitor],
+      process: proc as unknown as ProcessLike,
+    });
+    monitor.start();
+    while (!started) await new Promise((resolve) => setTimeout(resolve, 5));
+    const t0 = performance.now();
+    proc.emit("SIGTERM", "SIGTERM");
+    while (!log.some((line) => line.startsWith("exit")))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(performance.now() - t0).toBeLessThan(1000); // not the 600 s deadline, not forever
+    expect(log.slice(0, 2)).toEqual(["withdraw", "close"]);
+    handler.dispose();
   });
 
   it("a throwing round listener does not stop the transition", async () => {
