@@ -166,8 +166,8 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
     throw new SettingsError(`--peer-as: expected an AS number 1-4294967295, got ${top.peerAs}`);
   }
   checkHoldTime("--hold-time", top.holdTime);
-  if (top.connectRetry !== undefined && top.connectRetry <= 0) {
-    throw new SettingsError(`--connect-retry: expected seconds > 0, got ${top.connectRetry}`);
+  if (top.connectRetry !== undefined && (top.connectRetry < 1 || top.connectRetry > 65535)) {
+    throw new SettingsError(`--connect-retry (connectRetry): expected seconds 1-65535, got ${top.connectRetry}`);
   }
   const localAddress =
     top.localAddress === undefined ? undefined : checkAddress("--local-address", top.localAddress);
