@@ -58,6 +58,7 @@ function peerOptionsOf(peer: ResolvedPeer): PeerOptions {
     ...(peer.holdTime === undefined ? {} : { holdTime: peer.holdTime }),
     ...(peer.passive === undefined ? {} : { passive: peer.passive }),
     ...(peer.name === undefined ? {} : { name: peer.name }),
+    ...peer.transport,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type ServiceSettings,
   SettingsError,
 } from "./settings.js";
+import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
 /** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
 export interface AnnouncedAttributes {
@@ -80,8 +81,8 @@ export interface ResolvedPeer {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
-  /** IPv6 routes over an IPv4 session need an IPv6 next hop: the one of --next-hop, if any. */
-  readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string };
+  /** TCP-MD5 password, GTSM, multihop (cli/transport.ts). */
+  readonly transport?: ResolvedTransport;
 }
 
 export interface ResolvedConfig {
@@ -167,7 +168,9 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
   }
   checkHoldTime("--hold-time", top.holdTime);
   if (top.connectRetry !== undefined && (top.connectRetry < 1 || top.connectRetry > 65535)) {
-    throw new SettingsError(`--connect-retry (connectRetry): expected seconds 1-65535, got ${top.connectRetry}`);
+    throw new SettingsError(
+      `--connect-retry (connectRetry): expected seconds 1-65535, got ${top.connectRetry}`,
+    );
   }
   const localAddress =
     top.localAddress === undefined ? undefined : checkAddress("--local-address", top.localAddress);
@@ -282,6 +285,7 @@ function resolvePeer(
   checkHoldTime(`${at}.holdTime`, object.holdTime);
   const port = object.port ?? portInAddress ?? DEFAULTS.bgpPort;
   if (port < 1 || port > 65535) throw new SettingsError(`${at}.port: expected 1-65535, got ${port}`);
+  const transport = resolveTransport(where, object, top);
   return {
     address: checkAddress(at, host),
     port,
@@ -290,6 +294,7 @@ function resolvePeer(
     ...(holdTime === undefined ? {} : { holdTime }),
     ...(object.passive === undefined ? {} : { passive: object.passive }),
     ...(object.name === undefined ? {} : { name: object.name }),
+    ...(Object.keys(transport).length === 0 ? {} : { transport }),
   };
 }
 

@@ -4,6 +4,8 @@
  * same validation, so a value means the same wherever it was written.
  */
 
+import { withAliases } from "./transport.js";
+
 /** RFC 2439 dampening parameters; `--dampening-*` flags, or the `"dampening"` object. */
 export interface DampeningSettings {
   readonly penalty?: number;
@@ -90,6 +92,12 @@ export interface PeerSettings {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -129,6 +137,13 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly startIp?: number;
   /** Seconds a leaving route is announced with GRACEFUL_SHUTDOWN (RFC 8326) before it is withdrawn. */
   readonly drainTime?: number;
+  /** TCP-MD5 / GTSM / multihop for every peer (a peer's own settings win); see cli/transport.ts. */
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
 }
 
 /**
@@ -179,6 +194,16 @@ export const SERVICE_KEYS = {
   checksRequired: "count",
 } as const satisfies Record<string, Kind>;
 
+/** TCP-MD5, GTSM and multihop (cli/transport.ts); ExaBGP's spellings are aliases in the file. */
+const TRANSPORT_KEYS = {
+  md5Password: "string",
+  md5PasswordFile: "string",
+  ttlSecurity: "boolean",
+  multihop: "count",
+  outgoingTtl: "count",
+  incomingTtl: "count",
+} as const satisfies Record<string, Kind>;
+
 export const TOP_KEYS = {
   ...SERVICE_KEYS,
   peerAs: "uint",
@@ -202,6 +227,7 @@ export const TOP_KEYS = {
   deaggregateNetworks: "boolean",
   startIp: "uint",
   drainTime: "seconds",
+  ...TRANSPORT_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -220,6 +246,7 @@ const PEER_KEYS = {
   holdTime: "seconds",
   passive: "boolean",
   name: "string",
+  ...TRANSPORT_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
@@ -329,7 +356,7 @@ function checkPeerList(where: string, value: unknown): (string | PeerSettings)[]
   if (!Array.isArray(list)) throw new SettingsError(`${where}: expected a list of peers`);
   return list.map((item, i) => {
     if (typeof item === "string") return coerce(`${where}[${i}]`, "string", item) as string;
-    const peer = checkObject(`${where}[${i}]`, item, PEER_KEYS);
+    const peer = checkObject(`${where}[${i}]`, withAliases(`${where}[${i}]`, item), PEER_KEYS);
     if (peer.address === undefined) throw new SettingsError(`${where}[${i}]: "address" is required`);
     return peer as unknown as PeerSettings;
   });
@@ -341,7 +368,7 @@ function checkService(where: string, value: unknown): ServiceSettings {
 
 /** Validates a parsed config file (or any object in its shape). */
 export function checkSettings(where: string, value: unknown): AnnouncerSettings {
-  return checkObject(where, value, TOP_KEYS, {
+  return checkObject(where, withAliases(where, value), TOP_KEYS, {
     dampening: checkDampening,
     ip: checkIpList,
     peer: checkPeerList,

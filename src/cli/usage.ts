@@ -75,6 +75,13 @@ BGP:
   --hold-time S            hold time we offer: 0 or 3-65535 (default 90)
   --connect-retry S        seconds between connection attempts (default 30)
   --listen [HOST:]PORT     also accept sessions on HOST:PORT (default: connect out only)
+  --md5-password KEY       TCP-MD5 password (RFC 2385) for every peer (Linux, needs koffi)
+  --md5-password-file F    read it from file F, or env:NAME from an environment variable
+                           (keeps it out of ps)
+  --ttl-security           GTSM (RFC 5082): send TTL 255, accept only 255 (1 hop)
+  --multihop N             send with TTL N (eBGP several hops away)
+  --outgoing-ttl N         ExaBGP's name: the TTL we send with (= --multihop N)
+  --incoming-ttl N         ExaBGP's name: lowest TTL accepted (GTSM over 256-N hops)
 
 Process:
   --config, -F FILE        settings from a file: JSON (docs/announcer.schema.json) or ExaBGP
