@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import createDebug from "debug";
+import type { DownReason } from "../fsm/types.js";
 import type { StatusServer } from "../metrics/server.js";
 import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
 import { BgpSpeaker, type PeerOptions, type SpeakerOptions } from "../speaker/speaker.js";
@@ -124,7 +125,7 @@ export async function startAnnouncer(
       holdTime: e.negotiated.holdTimeSec,
     });
   });
-  speaker.on("down", (e) => {
+  const peerDown = (e: { peer: string; reason: DownReason }) => {
     const peer = peerOf(e.peer);
     const reason =
       peer === undefined
@@ -148,6 +149,17 @@ export async function startAnnouncer(
       ...(peer === undefined ? {} : { peerAs: peer.asn }),
       reason,
     });
+  };
+  speaker.on("down", peerDown);
+  // RFC 4271 §8.2.2: a connection closed in OpenSent goes back to Active without a "down" (the
+  // session never came up), yet it is what a router that has no neighbor for us does: say so.
+  speaker.on("state", (e) => {
+    if (e.from === "OpenSent" && e.to === "Active") {
+      peerDown({
+        peer: e.peer,
+        reason: { kind: "tcp-closed", message: "connection closed", fromState: "OpenSent" },
+      });
+    }
   });
   speaker.on("route-skipped", (e) =>
     log({ event: "error", atMs: Date.now(), message: `${e.prefix} not sent to ${e.peer}: ${e.reason}` }),
