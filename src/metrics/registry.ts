@@ -48,11 +48,9 @@ export function createMetricsRegistry(
   const registers = [registry];
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
 
-  // One read of the speaker per scrape, shared by every peer metric (each collect() runs in turn).
-  let peers: readonly PeerStatus[] = [];
-  const readPeers = () => {
-    peers = sources.speaker?.peerStatus() ?? [];
-  };
+  // prom-client runs every metric's collect() synchronously at the start of a scrape: one read of
+  // each source serves them all, and is dropped once that synchronous part is over.
+  const readPeers = oncePerScrape(() => sources.speaker?.peerStatus() ?? []);
 
   new Gauge({
     name: "bgp_speaker_build_info",
@@ -67,9 +65,8 @@ export function createMetricsRegistry(
     labelNames: ["peer", "address", "peer_asn"],
     registers,
     collect() {
-      readPeers();
       this.reset();
-      for (const p of peers) this.set({ peer: p.name, address: p.address, peer_asn: p.asn }, 1);
+      for (const p of readPeers()) this.set({ peer: p.name, address: p.address, peer_asn: p.asn }, 1);
     },
   });
   new Gauge({
@@ -78,9 +75,8 @@ export function createMetricsRegistry(
     labelNames: ["peer", "state"],
     registers,
     collect() {
-      readPeers();
       this.reset();
-      for (const p of peers) {
+      for (const p of readPeers()) {
         for (const state of FSM_STATES) this.set({ peer: p.name, state }, p.state === state ? 1 : 0);
       }
     },
@@ -92,9 +88,8 @@ export function createMetricsRegistry(
       labelNames: ["peer"],
       registers,
       collect() {
-        readPeers();
         this.reset();
-        for (const p of peers) this.set({ peer: p.name }, value(p));
+        for (const p of readPeers()) this.set({ peer: p.name }, value(p));
       },
     });
   const peerCounter = (name: string, help: string, value: (p: PeerStatus) => number) =>
@@ -104,9 +99,8 @@ export function createMetricsRegistry(
       labelNames: ["peer"],
       registers,
       collect() {
-        readPeers();
         this.reset();
-        for (const p of peers) this.inc({ peer: p.name }, value(p));
+        for (const p of readPeers()) this.inc({ peer: p.name }, value(p));
       },
     });
   peerGauge(
@@ -129,9 +123,8 @@ export function createMetricsRegistry(
     labelNames: ["peer", "family"],
     registers,
     collect() {
-      readPeers();
       this.reset();
-      for (const p of peers) {
+      for (const p of readPeers()) {
         for (const family of ADDRESS_FAMILIES) {
           this.set({ peer: p.name, family }, p.prefixesOutByFamily[family]);
         }
@@ -149,8 +142,22 @@ export function createMetricsRegistry(
   return registry;
 }
 
+/** `read`, called at most once per synchronous run of code (a scrape's collect() calls). */
+function oncePerScrape<T>(read: () => T): () => T {
+  let cached: { value: T } | null = null;
+  return () => {
+    if (cached === null) {
+      cached = { value: read() };
+      queueMicrotask(() => {
+        cached = null;
+      });
+    }
+    return cached.value;
+  };
+}
+
 function registerHealthMetrics(sources: MetricsSources, registers: Registry[]): void {
-  const read = () => monitorsOf(sources).map((monitor) => monitor.status());
+  const read = oncePerScrape(() => monitorsOf(sources).map((monitor) => monitor.status()));
   new Gauge({
     name: "bgp_health_state",
     help: "1 for the service's published health state, 0 for the others",
