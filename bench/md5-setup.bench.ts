@@ -21,7 +21,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const LISTEN = "127.0.85.1";
 const addressOf = (i: number) => `127.0.86.${i + 1}`;
 
-async function setupOnce(md5: boolean): Promise<number> {
+/** Wall-clock ms and CPU ms (user + system, this process: both ends run here) of one setup. */
+async function setupOnce(md5: boolean): Promise<{ ms: number; cpuMs: number }> {
   const listener = new BgpListener({ host: LISTEN, port: 0 });
   const { port } = await listener.listen();
   const sessions: BgpSession[] = [];
@@ -62,13 +63,16 @@ async function setupOnce(md5: boolean): Promise<number> {
     sessions.push(p, a);
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const s of sessions) s.start();
   await all;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   await Promise.all(sessions.map((s) => s.stop()));
   for (let i = 0; i < sessions.length; i += 2) listener.removeSession(sessions[i] as BgpSession);
   await listener.close();
-  return ms;
+  return { ms, cpuMs };
 }
 
 function micro(): { socketUs: number; keyUs: number } {
@@ -100,25 +104,27 @@ async function main(): Promise<void> {
   // Rounds alternate between the two modes, so a change in the machine's load hits both alike.
   await setupOnce(false);
   await setupOnce(true);
-  const times = new Map<boolean, number[]>([
+  const times = new Map<boolean, { ms: number; cpuMs: number }[]>([
     [false, []],
     [true, []],
   ]);
   for (let r = 0; r < ROUNDS; r++) {
     for (const md5 of [false, true]) times.get(md5)?.push(await setupOnce(md5));
   }
-  for (const [md5, t] of times) {
-    const m = median(t);
+  for (const [md5, runs] of times) {
+    const wall = runs.map((x) => x.ms);
+    const m = median(wall);
+    const cpu = median(runs.map((x) => x.cpuMs));
     rows.push(
-      `| ${md5 ? "TCP-MD5, own key per peer" : "no options (node:net)"} | ${PAIRS} | ${m.toFixed(0)} | ${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)} | ${((m * 1000) / PAIRS).toFixed(0)} |`,
+      `| ${md5 ? "TCP-MD5, own key per peer" : "no options (node:net)"} | ${PAIRS} | ${m.toFixed(0)} | ${Math.min(...wall).toFixed(0)}–${Math.max(...wall).toFixed(0)} | ${cpu.toFixed(0)} | ${((cpu * 1000) / (2 * PAIRS)).toFixed(0)} |`,
     );
   }
   const { socketUs, keyUs } = micro();
   console.log(
     `Session setup, ${PAIRS} sessions on one listener, ${ROUNDS} rounds after a warm-up (median):\n`,
   );
-  console.log("| mode | sessions | all Established (ms) | range (ms) | µs per session |");
-  console.log("| --- | --- | --- | --- | --- |");
+  console.log("| mode | sessions | all Established (ms) | range (ms) | CPU (ms) | CPU µs per session end |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
   for (const row of rows) console.log(row);
   console.log("\nThe calls through koffi:\n");
   console.log("| call | µs each |");
