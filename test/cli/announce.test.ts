@@ -193,6 +193,8 @@ describe("bgp-speaker-announce as a process", () => {
     });
     const code = await new Promise<number | null>((resolve) => child?.once("exit", (c) => resolve(c)));
     expect(code).toBe(1);
-    expect(stderr).toBe(`bgp-speaker-announce: cannot start: cannot listen on port ${taken}\n`);
+    expect(stderr).toBe(
+      `bgp-speaker-announce: cannot start: cannot listen on 127.0.0.1:${taken}: address already in use (is another BGP daemon such as bird, frr or exabgp listening there?)\n`,
+    );
   }, 20_000);
 });

@@ -63,9 +63,9 @@ describe("startServices", () => {
         {
           name: "svc",
           tcp: `127.0.0.1:${port}`,
-          ip: ["203.0.113.1", { prefix: "203.0.113.64/26", withdrawOnDown: true }],
-          execute: "any",
-          downExecute: "down-only",
+          ip: [{ prefix: "203.0.113.1", downMed: 1000 }, "203.0.113.64/26"],
+          execute: ["any"],
+          downExecute: ["down-only"],
         },
       ],
     };
@@ -77,7 +77,9 @@ describe("startServices", () => {
       speaker,
       services: config.services,
       log: (record) => log.push(record),
-      runCommand: (command, env) => commands.push(`${command} ${env.STATE} ${env.PREFIXES}`),
+      runCommand: (command, env) => {
+        commands.push(`${command} ${env.STATE} ${env.PREFIXES}`);
+      },
     });
 
     await waitUntil("UP", () => speaker.calls.length === 2);
@@ -112,8 +114,8 @@ describe("startServices", () => {
     const prefixes = "203.0.113.1/32 203.0.113.64/26";
     expect(commands).toEqual([
       `any UP ${prefixes}`,
-      `any DOWN ${prefixes}`,
       `down-only DOWN ${prefixes}`,
+      `any DOWN ${prefixes}`,
       `any UP ${prefixes}`,
     ]);
 
@@ -150,8 +152,8 @@ describe("startServices", () => {
       log: (record) => log.push(record),
       runCommand: () => {},
     });
-    await waitUntil("DOWN", () => log.length > 0);
-    expect(log[0]).toMatchObject({
+    await waitUntil("DOWN", () => log.some((r) => r.event === "down"));
+    expect(log.find((r) => r.event !== "debug")).toMatchObject({
       event: "down",
       from: "init",
       prefix: "203.0.113.9/32",
