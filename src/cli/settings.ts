@@ -98,6 +98,11 @@ export interface PeerSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for this peer (cli/bfd.ts). */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -144,6 +149,11 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for every peer (a peer's own settings win); see cli/bfd.ts. */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /**
@@ -204,6 +214,14 @@ const TRANSPORT_KEYS = {
   incomingTtl: "count",
 } as const satisfies Record<string, Kind>;
 
+/** BFD (cli/bfd.ts). */
+const BFD_KEYS = {
+  bfd: "boolean",
+  bfdInterval: "seconds",
+  bfdMultiplier: "count",
+  bfdKeyFile: "string",
+} as const satisfies Record<string, Kind>;
+
 export const TOP_KEYS = {
   ...SERVICE_KEYS,
   peerAs: "uint",
@@ -228,6 +246,7 @@ export const TOP_KEYS = {
   startIp: "uint",
   drainTime: "seconds",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -247,6 +266,7 @@ const PEER_KEYS = {
   passive: "boolean",
   name: "string",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
