@@ -173,3 +173,15 @@ describe("BFD on a speaker's peer", () => {
     expect(events.some((e) => e.type === "bfd-up")).toBe(false);
   }, 20_000);
 });
+
+describe("BFD discriminators", () => {
+  it("are nonzero and distinct even when the injected random source repeats itself", () => {
+    const transport = new BfdTransport({ random: () => 0.5 });
+    const seen = new Set<number>();
+    for (let i = 0; i < 50; i++) seen.add(transport.allocateDiscriminator());
+    expect(seen.size).toBe(50);
+    expect(seen.has(0)).toBe(false);
+    const top = new BfdTransport({ random: () => 0.9999999999 });
+    expect([top.allocateDiscriminator(), top.allocateDiscriminator()]).toEqual([0xffffffff, 1]);
+  });
+});
