@@ -60,6 +60,8 @@ export interface FuzzResult {
   readonly corpus: Uint8Array[];
   /** How many of those were found by this run. */
   readonly newInputs: number;
+  /** The inputs found by this run that reached a block no earlier input reached (a subset of the new ones). */
+  readonly blockFinds: Uint8Array[];
   readonly executions: number;
   readonly executionsPerSecond: number;
   /** Distinct blocks (V8 ranges in the filtered scripts) that ran at least once. */
@@ -280,8 +282,12 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
   let executions = 0;
   let slowestMs = 0;
 
+  const blockFinds: Uint8Array[] = [];
+  let fuzzing = false;
+
   /** Run one input; true when it reached a new feature. */
   const run = (input: Uint8Array): boolean => {
+    const blocksBefore = probe.blocksCovered;
     // The previous take reset the counters: what runs between takes outside src/ does not count.
     features.length = 0;
     const started = performance.now();
@@ -295,6 +301,7 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     slowestMs = Math.max(slowestMs, performance.now() - started);
     executions++;
     probe.take(features);
+    if (fuzzing && probe.blocksCovered > blocksBefore) blockFinds.push(input);
     let fresh = false;
     for (const f of features) {
       if (!seen.has(f)) {
@@ -311,6 +318,7 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
     if (executions % 64 === 0) await yieldToLoop();
   }
   const seeds = corpus.length;
+  fuzzing = true;
   const executionsBefore = executions;
   const started = performance.now();
   const deadline = started + options.durationMs;
@@ -332,6 +340,7 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
   return {
     corpus,
     newInputs: corpus.length - seeds,
+    blockFinds,
     executions,
     executionsPerSecond: Math.round((executions - executionsBefore) / Math.max(elapsedSec, 1e-9)),
     blocksCovered: probe.blocksCovered,
