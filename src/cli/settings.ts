@@ -120,6 +120,8 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly json?: boolean;
   /** Seconds the shutdown waits for the speaker to close. */
   readonly shutdownTimeout?: number;
+  /** ADDR:PORT, [V6]:PORT, :PORT or PORT of the /metrics, /status and /healthz pages. */
+  readonly statusListen?: string;
   readonly services?: readonly ServiceSettings[];
   /** Write our PID to this file. */
   readonly pid?: string;
@@ -233,6 +235,7 @@ export const TOP_KEYS = {
   listen: "string",
   json: "boolean",
   shutdownTimeout: "seconds",
+  statusListen: "string",
   pid: "string",
   user: "string",
   group: "string",
