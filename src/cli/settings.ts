@@ -260,7 +260,7 @@ export const DAMPENING_KEYS = {
   maxSuppress: "seconds",
 } as const satisfies Record<string, Kind>;
 
-const PEER_KEYS = {
+export const PEER_KEYS = {
   address: "string",
   port: "uint",
   peerAs: "uint",
@@ -391,7 +391,9 @@ function checkService(where: string, value: unknown): ServiceSettings {
 
 /** Validates a parsed config file (or any object in its shape). */
 export function checkSettings(where: string, value: unknown): AnnouncerSettings {
-  return checkObject(where, withAliases(where, value), TOP_KEYS, {
+  // "$schema" points editors at docs/announcer.schema.json; it is not a setting.
+  const { $schema: _schema, ...rest } = isObject(value) ? value : { $schema: undefined };
+  return checkObject(where, withAliases(where, isObject(value) ? rest : value), TOP_KEYS, {
     dampening: checkDampening,
     ip: checkIpList,
     peer: checkPeerList,
