@@ -23,6 +23,7 @@ import {
   type ServiceSettings,
   SettingsError,
 } from "./settings.js";
+import { parseStatusListen, type StatusListen } from "./status.js";
 import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
 /** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
@@ -97,6 +98,8 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   readonly json: boolean;
   readonly shutdownTimeoutSec: number;
+  /** --status-listen: where /metrics, /status and /healthz are served. */
+  readonly statusListen?: StatusListen;
   /** RFC 8326 drain before a withdraw on DISABLED, shutdown and reload removal (0: none). */
   readonly drainSec: number;
   readonly logLevel: "silent" | "info" | "debug";
@@ -241,6 +244,9 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
     services,
     json: top.json ?? false,
     shutdownTimeoutSec: top.shutdownTimeout ?? DEFAULTS.shutdownTimeoutSec,
+    ...(top.statusListen === undefined
+      ? {}
+      : { statusListen: parseStatusListen("--status-listen", top.statusListen) }),
     drainSec: top.drainTime ?? 0,
     logLevel: top.debug === true ? "debug" : top.silent === true ? "silent" : "info",
     ...(top.pid === undefined ? {} : { pidFile: top.pid }),

@@ -115,6 +115,8 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly json?: boolean;
   /** Seconds the shutdown waits for the speaker to close. */
   readonly shutdownTimeout?: number;
+  /** ADDR:PORT, [V6]:PORT, :PORT or PORT of the /metrics, /status and /healthz pages. */
+  readonly statusListen?: string;
   readonly services?: readonly ServiceSettings[];
   /** Write our PID to this file. */
   readonly pid?: string;
@@ -215,6 +217,7 @@ export const TOP_KEYS = {
   listen: "string",
   json: "boolean",
   shutdownTimeout: "seconds",
+  statusListen: "string",
   pid: "string",
   user: "string",
   group: "string",

@@ -88,6 +88,9 @@ Process:
                            healthcheck's "key = value" lines; flags given here win
   --name, -n NAME          the service's name in logs (default "default")
   --json                   log JSON lines instead of text
+  --status-listen ADDR:PORT
+                           serve /metrics (Prometheus), /status (JSON) and /healthz; a bare
+                           PORT or :PORT listens on 127.0.0.1
   --debug, -d              also log every check round, and the library's debug output
   --silent, -s             log only errors, failed commands and sessions going down
   --pid, -p FILE           write our PID to FILE

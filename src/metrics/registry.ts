@@ -4,7 +4,7 @@ import type { FsmState } from "../fsm/types.js";
 import { CHECK_LATENCY_BUCKETS_SEC, type HealthStatus } from "../health/status.js";
 import type { PeerStatus } from "../speaker/peer.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
-import { type MetricsSources, monitorsOf } from "./status.js";
+import { type HealthStatusSource, type MetricsSources, monitorsOf } from "./status.js";
 
 /** RFC 4271 §8 states, one `bgp_peer_state` series each. */
 const FSM_STATES: readonly FsmState[] = [
@@ -44,6 +44,7 @@ export function createMetricsRegistry(
   sources: MetricsSources,
   options: MetricsRegistryOptions = {},
 ): Registry {
+  checkOptions(sources, options);
   const registry = options.registry ?? new Registry();
   const registers = [registry];
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
@@ -140,6 +141,40 @@ export function createMetricsRegistry(
 
   registerHealthMetrics(sources, registers);
   return registry;
+}
+
+/** Bad arguments throw here, naming the option, never later in a scrape. */
+function checkOptions(sources: MetricsSources, options: MetricsRegistryOptions): void {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null;
+  if (!isObject(sources)) throw new TypeError("createMetricsRegistry: sources must be an object");
+  if (
+    sources.speaker !== undefined &&
+    typeof (sources.speaker as { peerStatus?: unknown } | null)?.peerStatus !== "function"
+  ) {
+    throw new TypeError("sources.speaker must have peerStatus() (a BgpSpeaker)");
+  }
+  const monitors = sources.monitors;
+  if (monitors !== undefined && typeof monitors !== "function") {
+    if (!Array.isArray(monitors)) {
+      throw new TypeError("sources.monitors must be an array of HealthMonitors or a function returning one");
+    }
+    monitors.forEach((monitor, i) => {
+      if (typeof (monitor as Partial<HealthStatusSource> | null)?.status !== "function") {
+        throw new TypeError(`sources.monitors[${i}] must have status() (a HealthMonitor)`);
+      }
+    });
+  }
+  if (!isObject(options)) throw new TypeError("createMetricsRegistry: options must be an object");
+  if (
+    options.registry !== undefined &&
+    typeof (options.registry as { registerMetric?: unknown } | null)?.registerMetric !== "function"
+  ) {
+    throw new TypeError("options.registry must be a prom-client Registry");
+  }
+  if (options.defaultMetrics !== undefined && typeof options.defaultMetrics !== "boolean") {
+    throw new TypeError("options.defaultMetrics must be true or false");
+  }
 }
 
 /** `read`, called at most once per synchronous run of code (a scrape's collect() calls). */

@@ -81,6 +81,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         security: options.security,
         clock: this.#clock,
         maxQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE,
+        sendHoldTimeSec: options.sendHoldTimeSec,
       },
       {
         notice: (link, notice, cause, mine) => this.#notice(link, notice, cause, mine),

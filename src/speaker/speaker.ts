@@ -381,7 +381,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (starting !== null) await starting.catch(() => undefined);
     // Changes made just before close (withdrawals on shutdown) go out ahead of the Cease.
     for (const { peer } of this.peers.values()) {
-      peer.flush();
+      peer.flush(Number.POSITIVE_INFINITY);
       peer.dispose();
     }
     await Promise.all(

@@ -272,6 +272,19 @@ export class BgpError extends Error {
     return new BgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, EMPTY, "hold timer expired");
   }
 
+  /**
+   * RFC 9687 §4: "the local system ... MUST ... send a NOTIFICATION message with the Error Code
+   * Send Hold Timer Expired" when nothing could be written for the SendHoldTime.
+   */
+  static sendHoldTimerExpired(seconds: number): BgpError {
+    return new BgpError(
+      ErrorCode.SEND_HOLD_TIMER_EXPIRED,
+      0,
+      EMPTY,
+      `send hold timer expired: nothing could be written to the peer for ${seconds} s`,
+    );
+  }
+
   /** RFC 6608 subcodes: 1 in OpenSent, 2 in OpenConfirm, 3 in Established. */
   static fsmError(
     subcode: number = FsmErrorSubcode.UNSPECIFIED,

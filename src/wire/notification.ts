@@ -138,6 +138,7 @@ const NAMES: Readonly<Record<number, readonly [string, Readonly<Record<number, s
     },
   ],
   7: ["ROUTE-REFRESH Message Error", { 1: "Invalid Message Length" }],
+  8: ["Send Hold Timer Expired", {}],
 };
 
 /** "Cease / Administrative Shutdown", "OPEN Message Error / Bad Peer AS", … for logs. */
@@ -149,6 +150,9 @@ export function describeNotification(code: number, subcode: number): string {
   if (subName !== undefined) return `${name} / ${subName}`;
   // RFC 4271 §4.5: "If no appropriate Error Subcode is defined, then a zero (Unspecific) value is
   // used for the Error Subcode field."
-  if (subcode === 0) return code === ErrorCode.HOLD_TIMER_EXPIRED ? name : `${name} / Unspecific`;
+  if (subcode === 0) {
+    const bare = code === ErrorCode.HOLD_TIMER_EXPIRED || code === ErrorCode.SEND_HOLD_TIMER_EXPIRED;
+    return bare ? name : `${name} / Unspecific`;
+  }
   return `${name} / Unknown subcode ${subcode}`;
 }
