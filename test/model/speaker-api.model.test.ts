@@ -1,9 +1,10 @@
 /**
  * A model-based test of the public API (issue 9): fast-check draws random sequences of addPeer,
  * removePeer, start, close, announce (fresh or reused attribute objects), withdraw, drain, undrain
- * and router restarts, runs them against a real BgpSpeaker with two in-process "routers" (two more
+ * and routers stopping and restarting, runs them against a real BgpSpeaker with two in-process "routers" (two more
  * BgpSpeakers listening on loopback, like examples/demo.ts) and against a plain model. After each
- * sequence settles, what each router holds must equal the model; no exception may escape; and once
+ * sequence settles, what each router holds, and the speaker's own count of what it sent each peer,
+ * must equal the model; no exception may escape; and once
  * everything is closed no timer or socket may be left. At the end the event loop is as empty as
  * it was before the test.
  *
@@ -82,16 +83,25 @@ interface Model {
   readonly global: Map<string, RouteModel>;
   /** Per configured peer: what it should hold. */
   readonly peers: Map<RouterName, Map<string, RouteModel>>;
+  /** Routers stopped (and not restarted yet). */
+  readonly routersDown: Set<RouterName>;
 }
 
 /** What a router should hold from us, as comparable text lines. */
 function expected(model: Model, router: RouterName): string[] {
+  if (model.routersDown.has(router)) return ["router stopped"];
   const routes = model.peers.get(router);
   if (!model.started || model.closed || routes === undefined) return [];
   return [...routes].map(([prefix, route]) => {
     const communities = [...route.communities, ...(route.gracefulShutdown ? [GRACEFUL_SHUTDOWN] : [])];
     return line(prefix, route.nextHop ?? SUT_ADDRESS, route.med, communities);
   });
+}
+
+/** The speaker's own account of a peer: Established with every route sent, or down with none counted. */
+function expectedStatus(model: Model, name: RouterName): string {
+  if (!model.started || model.closed || model.routersDown.has(name)) return `${name} down out 0`;
+  return `${name} Established out ${model.peers.get(name)?.size ?? 0} pending 0`;
 }
 
 function line(
@@ -111,8 +121,7 @@ interface Real {
   readonly routers: Record<RouterName, BgpSpeaker>;
   /** One attributes object reused across announce() calls and mutated in between. */
   readonly shared: { med?: number; communities?: string[] };
-  /** Problems seen while running commands (unexpected throws), reported at the end. */
-  readonly log: string[];
+  readonly stopped: Set<RouterName>;
 }
 
 function newRouter(clock: Clock, name: RouterName): BgpSpeaker {
@@ -329,13 +338,28 @@ class Drain implements Cmd {
     `${this.on ? "drain" : "undrain"}(${this.prefix ?? ""}${this.peers ? `, peers ${this.peers}` : ""})`;
 }
 
+/** The router goes away (Cease, listener closed) and stays away until restarted. */
+class StopRouter implements Cmd {
+  constructor(readonly name: RouterName) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    await real.routers[this.name].close();
+    real.stopped.add(this.name);
+    model.routersDown.add(this.name);
+  }
+  toString = () => `stop router ${this.name}`;
+}
+
+/** A new router on the same address and port: the speaker reconnects and sends everything again. */
 class RestartRouter implements Cmd {
   constructor(readonly name: RouterName) {}
   check = () => true;
-  async run(_model: Model, real: Real) {
+  async run(model: Model, real: Real) {
     await real.routers[this.name].close();
     real.routers[this.name] = newRouter(real.clock, this.name);
     await real.routers[this.name].start();
+    real.stopped.delete(this.name);
+    model.routersDown.delete(this.name);
   }
   toString = () => `restart router ${this.name}`;
 }
@@ -374,6 +398,7 @@ const command = fc.oneof(
   { weight: 3, arbitrary: fc.boolean().map((twice) => new Start(twice)) },
   { weight: 1, arbitrary: fc.boolean().map((twice) => new Close(twice)) },
   { weight: 3, arbitrary: routerName.map((name) => new RestartRouter(name)) },
+  { weight: 1, arbitrary: routerName.map((name) => new StopRouter(name)) },
 );
 
 const commands = fc.commands([command], { maxCommands: MAX_COMMANDS, size: "max" });
@@ -459,9 +484,15 @@ describe("model-based test of the public API", () => {
           }),
           routers: { A: newRouter(clock, "A"), B: newRouter(clock, "B") },
           shared: {},
-          log: [],
+          stopped: new Set(),
         };
-        const model: Model = { started: false, closed: false, global: new Map(), peers: new Map() };
+        const model: Model = {
+          started: false,
+          closed: false,
+          global: new Map(),
+          peers: new Map(),
+          routersDown: new Set(),
+        };
         try {
           await Promise.all(ROUTER_NAMES.map((name) => real.routers[name].start()));
           // Most sequences begin with peers configured and the speaker started, so that most
@@ -475,18 +506,35 @@ describe("model-based test of the public API", () => {
             model.started = true;
           }
           await fc.asyncModelRun(() => ({ model, real }), cmds);
-          const want = Object.fromEntries(ROUTER_NAMES.map((name) => [name, expected(model, name).sort()]));
-          const got = () =>
-            Object.fromEntries(ROUTER_NAMES.map((name) => [name, received(real.routers[name])]));
+          const want: Record<string, string[]> = {
+            ...Object.fromEntries(ROUTER_NAMES.map((name) => [name, expected(model, name).sort()])),
+            sut: [...model.peers.keys()].sort().map((name) => expectedStatus(model, name)),
+          };
+          const got = () => ({
+            ...Object.fromEntries(
+              ROUTER_NAMES.map((name) => [
+                name,
+                real.stopped.has(name) ? ["router stopped"] : received(real.routers[name]),
+              ]),
+            ),
+            sut: real.sut
+              .peerStatus()
+              .map((peer) =>
+                peer.state === "Established"
+                  ? `${peer.name} Established out ${peer.prefixesOut} pending ${peer.pendingChanges}`
+                  : `${peer.name} down out ${peer.prefixesOut}`,
+              )
+              .sort(),
+          });
           const same = () => JSON.stringify(got()) === JSON.stringify(want);
           const settleStart = Date.now();
           await waitUntil(same, SETTLE_MS);
           stats.slowestSettleMs = Math.max(stats.slowestSettleMs, Date.now() - settleStart);
-          const routes = Object.values(want).flat().length;
+          const routes = ROUTER_NAMES.map((name) => want[name].length).reduce((a, b) => a + b, 0);
           if (routes > 0) stats.withRoutes++;
           stats.routes += routes;
-          stats.restarts += cmds.toString().split("restart router").length - 1;
-          expect(got(), `the routers' RIBs after ${cmds}`).toEqual(want);
+          stats.restarts += cmds.toString().split(" router ").length - 1;
+          expect(got(), `the routers' RIBs and the speaker's peer status after ${cmds}`).toEqual(want);
         } finally {
           await real.sut.close().catch(() => undefined);
           await Promise.all(ROUTER_NAMES.map((name) => real.routers[name].close()));
@@ -507,7 +555,7 @@ describe("model-based test of the public API", () => {
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `model: ${sequences} sequences of up to ${MAX_COMMANDS} commands in ${seconds.toFixed(1)} s; ${stats.withRoutes} ended with routes on a router (${stats.routes} routes compared), ${stats.restarts} router restarts, slowest settle ${stats.slowestSettleMs} ms`,
+      `model: ${sequences} sequences of up to ${MAX_COMMANDS} commands in ${seconds.toFixed(1)} s; ${stats.withRoutes} ended with routes on a router (${stats.routes} routes compared), ${stats.restarts} router stops or restarts, slowest settle ${stats.slowestSettleMs} ms`,
     );
     // The event loop is as empty as before the test: nothing of ours keeps it alive.
     expect(beyond(baseline)).toBe("none");
