@@ -15,6 +15,7 @@
  * MODEL_RUNS sets the number of sequences (CI default below; `npm run test:model` runs more),
  * MODEL_SEED replays a failure.
  */
+import { createHook } from "node:async_hooks";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BgpSpeaker } from "../../src/index.js";
@@ -31,7 +32,7 @@ type RouterName = keyof typeof ROUTERS;
 const ROUTER_NAMES = Object.keys(ROUTERS) as RouterName[];
 const SUT_ASN = 65001;
 const TIME_SCALE = 100;
-const RUNS = Number(process.env.MODEL_RUNS ?? 150);
+const RUNS = Number(process.env.MODEL_RUNS ?? 300);
 const MAX_COMMANDS = Number(process.env.MODEL_MAX_COMMANDS ?? 16);
 const SETTLE_MS = 8000;
 
@@ -440,11 +441,46 @@ function beyond(baseline: Map<string, number>): string {
   return describeCounts(extra);
 }
 
+/**
+ * Every timer and socket created while it is enabled and not yet destroyed, by async_hooks: this
+ * sees unref'd timers too, which getActiveResourcesInfo() does not.
+ */
+class ResourceTracker {
+  private readonly live = new Map<number, string>();
+  private readonly hook = createHook({
+    init: (id, type) => {
+      if (pollingTimer) return; // the test's own polling, not the code under test
+      if (["Timeout", "TCPWRAP", "TCPSERVERWRAP", "TCPCONNECTWRAP", "UDPWRAP"].includes(type))
+        this.live.set(id, type);
+    },
+    destroy: (id) => {
+      this.live.delete(id);
+    },
+  });
+  enable(): void {
+    this.hook.enable();
+  }
+  disable(): void {
+    this.hook.disable();
+  }
+  summary(): string {
+    const counts = new Map<string, number>();
+    for (const type of this.live.values()) counts.set(type, (counts.get(type) ?? 0) + 1);
+    return describeCounts(counts);
+  }
+}
+
+let pollingTimer = false;
+
 async function waitUntil(predicate: () => boolean, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => {
+      pollingTimer = true;
+      setTimeout(resolve, 10);
+      pollingTimer = false;
+    });
   }
   return true;
 }
@@ -468,10 +504,12 @@ describe("model-based test of the public API", () => {
   it(`router RIBs equal the model after ${RUNS} random sequences; nothing escapes or leaks`, async () => {
     let sequences = 0;
     const stats = { withRoutes: 0, routes: 0, restarts: 0, slowestSettleMs: 0 };
+    const tracker = new ResourceTracker();
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(initial, commands, async (setup, cmds) => {
         sequences++;
+        tracker.enable();
         const clock = new ScaledClock();
         const real: Real = {
           clock,
@@ -539,10 +577,14 @@ describe("model-based test of the public API", () => {
           await real.sut.close().catch(() => undefined);
           await Promise.all(ROUTER_NAMES.map((name) => real.routers[name].close()));
         }
-        const clean = await waitUntil(() => clock.pending.size === 0 && beyond(baseline) === "none", 3000);
+        const clean = await waitUntil(
+          () => clock.pending.size === 0 && beyond(baseline) === "none" && tracker.summary() === "none",
+          3000,
+        );
+        tracker.disable();
         expect(
           clean,
-          `left behind after close: ${clock.pending.size} session timers; ${beyond(baseline)}`,
+          `left behind after close: ${clock.pending.size} session timers; open: ${beyond(baseline)}; not destroyed: ${tracker.summary()}`,
         ).toBe(true);
         expect(escaped).toEqual([]);
       }),
