@@ -1,7 +1,7 @@
 /**
  * A model-based test of the public API (issue 9): fast-check draws random sequences of addPeer,
- * removePeer, start, close, announce (fresh or reused attribute objects), withdraw, drain, undrain
- * and routers stopping and restarting, runs them against a real BgpSpeaker with two in-process "routers" (two more
+ * removePeer, start, close, announce (fresh or reused attribute objects), withdraw, drain, undrain,
+ * refresh and routers stopping and restarting, runs them against a real BgpSpeaker with two in-process "routers" (two more
  * BgpSpeakers listening on loopback, like examples/demo.ts) and against a plain model. After each
  * sequence settles, what each router holds, and the speaker's own count of what it sent each peer,
  * must equal the model; no exception may escape; and once
@@ -339,6 +339,19 @@ class Drain implements Cmd {
     `${this.on ? "drain" : "undrain"}(${this.prefix ?? ""}${this.peers ? `, peers ${this.peers}` : ""})`;
 }
 
+/** Asks peers to send their routes again (RFC 2918); the routers send none, so nothing changes. */
+class Refresh implements Cmd {
+  constructor(readonly peers: RouterName[] | undefined) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const fails = model.closed || targets(model, this.peers) === undefined;
+    await expectOutcome(this.toString(), fails, () =>
+      real.sut.refresh(this.peers === undefined ? undefined : { peers: this.peers }),
+    );
+  }
+  toString = () => `refresh(${this.peers ? `peers ${this.peers}` : ""})`;
+}
+
 /** The router goes away (Cease, listener closed) and stays away until restarted. */
 class StopRouter implements Cmd {
   constructor(readonly name: RouterName) {}
@@ -400,6 +413,7 @@ const command = fc.oneof(
   { weight: 1, arbitrary: fc.boolean().map((twice) => new Close(twice)) },
   { weight: 3, arbitrary: routerName.map((name) => new RestartRouter(name)) },
   { weight: 1, arbitrary: routerName.map((name) => new StopRouter(name)) },
+  { weight: 1, arbitrary: selector.map((peers) => new Refresh(peers)) },
 );
 
 const commands = fc.commands([command], { maxCommands: MAX_COMMANDS, size: "max" });
