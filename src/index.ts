@@ -2,8 +2,6 @@
 
 // BFD (RFC 5880/5881): the codec, the pure state machine, the session driver and the transport
 export * from "./bfd/index.js";
-// Errors
-export { BgpError } from "./errors.js";
 // The pure RFC 4271 state machine, for those who bring their own transport
 export { buildOpen, initialSnapshot, negotiate, resolveCollision, step, validateOpen } from "./fsm/index.js";
 export type {
@@ -58,9 +56,11 @@ export { canonicalAddress } from "./wire/address.js";
 export * from "./wire/constants.js";
 export { DEFAULT_CODEC_CONTEXT, maxMessageLength, resolveContext } from "./wire/context.js";
 export { endOfRib, endOfRibFamily } from "./wire/end-of-rib.js";
+// Errors
+export { BgpError } from "./wire/errors.js";
 export { afiSafiToFamily, familyToAfiSafi } from "./wire/family.js";
 export { MessageFramer, type MessageFramerOptions } from "./wire/framer.js";
-export { decodeMessage, encodeMessage } from "./wire/message.js";
+export { decodeMessage, encodeMessage, encodingLength } from "./wire/message.js";
 export { describeNotification } from "./wire/notification.js";
 export { canonicalPrefix } from "./wire/prefix.js";
 export type * from "./wire/types.js";

@@ -1,8 +1,18 @@
 import { readFile } from "node:fs/promises";
 import type { DampeningOptions } from "../health/dampening.js";
 import type { GateOptions } from "../health/gate.js";
-import { isIpv4 } from "../wire/address.js";
+import type { BfdPeerOptions } from "../speaker/bfd.js";
+import {
+  canonicalCommunity,
+  canonicalExtendedCommunity,
+  canonicalLargeCommunity,
+  normalizeAttributes,
+  parseNextHop,
+} from "../speaker/route.js";
+import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
 import { canonicalPrefix, checkAddress, splitHostPort } from "./addresses.js";
+import { EXABGP_ALIASES } from "./args.js";
+import { resolveBfd } from "./bfd.js";
 import {
   type AnnouncerSettings,
   checkSettings,
@@ -10,10 +20,13 @@ import {
   mergeSettings,
   type PeerSettings,
   type PrefixSettings,
+  ROUTE_KEYS,
   type RouteSettings,
   type ServiceSettings,
   SettingsError,
 } from "./settings.js";
+import { parseStatusListen, type StatusListen } from "./status.js";
+import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
 /** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
 export interface AnnouncedAttributes {
@@ -22,6 +35,7 @@ export interface AnnouncedAttributes {
   localPref?: number;
   communities?: readonly string[];
   largeCommunities?: readonly string[];
+  extendedCommunities?: readonly string[];
   asPathPrepend?: number;
   peers?: readonly string[];
 }
@@ -29,8 +43,9 @@ export interface AnnouncedAttributes {
 export interface ResolvedPrefix {
   readonly prefix: string;
   readonly up: AnnouncedAttributes;
-  /** "withdraw" with --withdraw-on-down, otherwise announced with --down-med (ExaBGP's default). */
+  /** "withdraw" by default; announced with a MED only when --down-med/--down-metric was given. */
   readonly down: AnnouncedAttributes | "withdraw";
+  /** "withdraw" by default (drained first with --drain-time); announced with --disabled-med. */
   readonly disabled: AnnouncedAttributes | "withdraw";
 }
 
@@ -45,13 +60,19 @@ export interface ResolvedService {
   readonly checks: readonly CheckSpec[];
   readonly timeoutSec: number;
   readonly gate: GateOptions;
+  /** --interval 0: check until a state is reached, announce it, and check no more (ExaBGP's meaning). */
+  readonly once: boolean;
+  readonly staleAfterSec: number;
+  /** A check still running after this is abandoned as failed (2 x timeout). */
+  readonly checkDeadlineSec: number;
+  readonly checksRequired?: number;
   readonly disableFile?: string;
   readonly prefixes: readonly ResolvedPrefix[];
   readonly execute: {
-    readonly any?: string;
-    readonly up?: string;
-    readonly down?: string;
-    readonly disabled?: string;
+    readonly any: readonly string[];
+    readonly up: readonly string[];
+    readonly down: readonly string[];
+    readonly disabled: readonly string[];
   };
 }
 
@@ -63,6 +84,10 @@ export interface ResolvedPeer {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
+  /** TCP-MD5 password, GTSM, multihop (cli/transport.ts). */
+  readonly transport?: ResolvedTransport;
+  /** BFD (cli/bfd.ts): the addPeer `bfd` option. */
+  readonly bfd?: true | BfdPeerOptions;
 }
 
 export interface ResolvedConfig {
@@ -77,6 +102,21 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   readonly json: boolean;
   readonly shutdownTimeoutSec: number;
+  /** --status-listen: where /metrics, /status and /healthz are served. */
+  readonly statusListen?: StatusListen;
+  /** RFC 8326 drain before a withdraw on DISABLED, shutdown and reload removal (0: none). */
+  readonly drainSec: number;
+  readonly logLevel: "silent" | "info" | "debug";
+  readonly pidFile?: string;
+  readonly user?: string;
+  readonly group?: string;
+  readonly ip: {
+    /** Add the prefixes' addresses to `lo` at start, remove them at exit. */
+    readonly setup: boolean;
+    readonly dynamic: boolean;
+    readonly label?: string;
+    readonly sudo: boolean;
+  };
 }
 
 /** ExaBGP healthcheck's defaults: metric 100 up, 1000 down, 500 disabled; 5 s / 1 s; rise and fall 3. */
@@ -110,24 +150,71 @@ export async function loadConfigFile(path: string): Promise<AnnouncerSettings> {
   return checkSettings(path, parsed);
 }
 
-/** File, then flags over it, resolved into what the announcer runs. */
+const MAX_ASN = 0xffffffff;
+
+/** The config path or flag a key was written at: the most specific level that has it. */
+type Origin = (key: string) => string;
+
+/** The flag of a settings key, with ExaBGP's name beside ours where they differ ("--up-med/--up-metric"). */
+function flagName(key: string): string {
+  if (key === "peers") return "--neighbor";
+  const ours = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const theirs = Object.entries(EXABGP_ALIASES).find(([, name]) => name === ours)?.[0];
+  return theirs === undefined ? `--${ours}` : `--${ours}/--${theirs}`;
+}
+
+/** File, then flags over it, resolved into what the announcer runs. Throws SettingsError naming the setting. */
 export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings): ResolvedConfig {
   const top = mergeSettings(file, flags);
   if (top.localAs === undefined) throw new SettingsError("--local-as is required");
+  if (top.localAs < 1 || top.localAs > MAX_ASN) {
+    throw new SettingsError(`--local-as: expected an AS number 1-4294967295, got ${top.localAs}`);
+  }
+  if (top.peerAs !== undefined && (top.peerAs < 1 || top.peerAs > MAX_ASN)) {
+    throw new SettingsError(`--peer-as: expected an AS number 1-4294967295, got ${top.peerAs}`);
+  }
+  checkHoldTime("--hold-time", top.holdTime);
+  if (top.connectRetry !== undefined && (top.connectRetry < 1 || top.connectRetry > 65535)) {
+    throw new SettingsError(
+      `--connect-retry (connectRetry): expected seconds 1-65535, got ${top.connectRetry}`,
+    );
+  }
   const localAddress =
-    top.localAddress === undefined ? undefined : checkAddress("localAddress", top.localAddress);
+    top.localAddress === undefined ? undefined : checkAddress("--local-address", top.localAddress);
   const routerId =
     top.routerId ?? (localAddress !== undefined && isIpv4(localAddress) ? localAddress : undefined);
-  if (routerId === undefined || !isIpv4(routerId)) {
+  if (routerId === undefined) {
     throw new SettingsError("--router-id (a dotted quad) is required unless --local-address is IPv4");
+  }
+  if (!isIpv4(routerId) || canonicalAddress(routerId) === "0.0.0.0") {
+    throw new SettingsError(
+      `--router-id: expected a dotted quad other than 0.0.0.0 (RFC 6286), got ${JSON.stringify(routerId)}`,
+    );
   }
   const peers = (top.peer ?? []).map((peer, i) => resolvePeer(`peer[${i}]`, peer, top, localAddress));
   if (peers.length === 0) throw new SettingsError("at least one --peer is required");
+  const names = new Set<string>();
+  for (const peer of peers) {
+    const name = peer.name ?? peer.address;
+    if (names.has(name)) throw new SettingsError(`--peer ${name} is listed twice`);
+    names.add(name);
+  }
 
+  const context: PrefixContext = {
+    localAs: top.localAs,
+    peers,
+    deaggregate: top.deaggregateNetworks ?? false,
+  };
   const services: ResolvedService[] = [];
-  if ((top.ip ?? []).length > 0) services.push(resolveService("top level", top, {}, "default"));
+  const startIp = top.startIp ?? 0;
+  if ((top.ip ?? []).length > 0) {
+    services.push(resolveService("", top, {}, "default", (key) => flagName(key), context, startIp));
+  }
   (top.services ?? []).forEach((service, i) => {
-    services.push(resolveService(`services[${i}]`, service, top, `service-${i + 1}`));
+    const where = `services[${i}]`;
+    const origin: Origin = (key) =>
+      service[key as keyof ServiceSettings] === undefined ? flagName(key) : `${where}.${key}`;
+    services.push(resolveService(where, service, top, `service-${i + 1}`, origin, context, startIp));
   });
   if (services.length === 0) throw new SettingsError("no prefix to announce: give --ip or services[].ip");
   const seen = new Set<string>();
@@ -137,9 +224,18 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
       seen.add(prefix);
     }
   }
+  const serviceNames = new Set<string>();
+  for (const { name } of services) {
+    if (serviceNames.has(name)) throw new SettingsError(`service name ${JSON.stringify(name)} is used twice`);
+    serviceNames.add(name);
+  }
 
   const listen =
-    top.listen === undefined ? undefined : splitHostPort("listen", top.listen, { portOnly: true });
+    top.listen === undefined ? undefined : splitHostPort("--listen", top.listen, { portOnly: true });
+  if (listen?.host !== undefined) checkAddress("--listen", listen.host);
+  if (top.debug === true && top.silent === true) {
+    throw new SettingsError("--debug and --silent exclude each other");
+  }
   return {
     speaker: {
       asn: top.localAs,
@@ -152,7 +248,29 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
     services,
     json: top.json ?? false,
     shutdownTimeoutSec: top.shutdownTimeout ?? DEFAULTS.shutdownTimeoutSec,
+    ...(top.statusListen === undefined
+      ? {}
+      : { statusListen: parseStatusListen("--status-listen", top.statusListen) }),
+    drainSec: top.drainTime ?? 0,
+    logLevel: top.debug === true ? "debug" : top.silent === true ? "silent" : "info",
+    ...(top.pid === undefined ? {} : { pidFile: top.pid }),
+    ...(top.user === undefined ? {} : { user: top.user }),
+    ...(top.group === undefined ? {} : { group: top.group }),
+    ip: {
+      setup: top.ipSetup ?? false,
+      dynamic: top.ipDynamic ?? false,
+      ...(top.label === undefined ? {} : { label: top.label }),
+      sudo: top.sudo ?? false,
+    },
   };
+}
+
+/** RFC 4271 §4.2: zero, or at least three seconds; two octets on the wire. */
+function checkHoldTime(where: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value > 65535 || (value !== 0 && value < 3)) {
+    throw new SettingsError(`${where}: expected 0 or whole seconds 3-65535 (RFC 4271), got ${value}`);
+  }
 }
 
 function resolvePeer(
@@ -162,21 +280,40 @@ function resolvePeer(
   localAddress: string | undefined,
 ): ResolvedPeer {
   const object = typeof peer === "string" ? { address: peer } : peer;
-  const { host, port: portInAddress } = splitHostPort(where, object.address);
-  if (host === undefined) throw new SettingsError(`${where}: no address in "${object.address}"`);
+  const at = typeof peer === "string" ? `--peer ${peer}` : where;
+  const { host, port: portInAddress } = splitHostPort(at, object.address);
+  if (host === undefined) throw new SettingsError(`${at}: no address in "${object.address}"`);
   const asn = object.peerAs ?? top.peerAs;
-  if (asn === undefined) throw new SettingsError(`${where}: --peer-as is required`);
-  const local = object.localAddress === undefined ? localAddress : checkAddress(where, object.localAddress);
+  if (asn === undefined) throw new SettingsError(`${at}: --peer-as is required`);
+  if (asn < 1 || asn > MAX_ASN)
+    throw new SettingsError(`${at}.peerAs: expected an AS number 1-4294967295, got ${asn}`);
+  const local =
+    object.localAddress === undefined
+      ? localAddress
+      : checkAddress(`${at}.localAddress`, object.localAddress);
   const holdTime = object.holdTime ?? top.holdTime;
+  checkHoldTime(`${at}.holdTime`, object.holdTime);
+  const port = object.port ?? portInAddress ?? DEFAULTS.bgpPort;
+  if (port < 1 || port > 65535) throw new SettingsError(`${at}.port: expected 1-65535, got ${port}`);
+  const transport = resolveTransport(where, object, top);
+  const bfd = resolveBfd(at, object, top);
   return {
-    address: checkAddress(where, host),
-    port: object.port ?? portInAddress ?? DEFAULTS.bgpPort,
+    address: checkAddress(at, host),
+    port,
     asn,
     ...(local === undefined ? {} : { localAddress: local }),
     ...(holdTime === undefined ? {} : { holdTime }),
     ...(object.passive === undefined ? {} : { passive: object.passive }),
     ...(object.name === undefined ? {} : { name: object.name }),
+    ...(Object.keys(transport).length === 0 ? {} : { transport }),
+    ...(bfd === undefined ? {} : { bfd }),
   };
+}
+
+interface PrefixContext {
+  readonly localAs: number;
+  readonly peers: readonly ResolvedPeer[];
+  readonly deaggregate: boolean;
 }
 
 /** A service's own settings, falling back to the top level's for anything it leaves out. */
@@ -185,6 +322,9 @@ function resolveService(
   own: ServiceSettings,
   parent: ServiceSettings,
   fallbackName: string,
+  origin: Origin,
+  context: PrefixContext,
+  startIp: number,
 ): ResolvedService {
   const pick = <K extends keyof ServiceSettings>(key: K): ServiceSettings[K] => own[key] ?? parent[key];
   const route: RouteSettings = { ...routeOf(parent), ...routeOf(own) };
@@ -192,42 +332,114 @@ function resolveService(
     (key) => own[key as keyof ServiceSettings] !== undefined,
   );
   const checkSource = hasOwnCheck ? own : parent;
-  const checks = resolveChecks(where, checkSource);
+  const checks = resolveChecks(where, checkSource, origin);
   const dampening = resolveDampening(pick("dampening"));
-  const intervalSec = pick("interval") ?? DEFAULTS.intervalSec;
+  const interval = pick("interval") ?? DEFAULTS.intervalSec;
+  const once = interval === 0;
+  if (pick("fastInterval") === 0) throw new SettingsError(`${origin("fastInterval")}: expected seconds > 0`);
+  // With --interval 0 the checks run at the fast interval until a state is reached, then stop.
+  const intervalSec = once ? (pick("fastInterval") ?? DEFAULTS.fastIntervalSec) : interval;
+  // A "fast" interval slower than the normal one makes no sense: --interval 0.1 alone means 0.1 throughout.
+  const fastIntervalSec = pick("fastInterval") ?? Math.min(DEFAULTS.fastIntervalSec, intervalSec);
+  const timeoutSec = pick("timeout") ?? DEFAULTS.timeoutSec;
+  if (timeoutSec === 0) throw new SettingsError(`${origin("timeout")}: expected seconds > 0`);
+  // A check still running at twice its own timeout is abandoned (HealthMonitor's hard deadline).
+  const checkDeadlineSec = 2 * timeoutSec;
+  const longestWait = Math.max(intervalSec, pick("fastInterval") ?? 0) + checkDeadlineSec;
+  const staleAfterSec = pick("staleAfter") ?? Math.max(3 * (intervalSec + timeoutSec), longestWait + 1);
+  if (staleAfterSec <= longestWait) {
+    throw new SettingsError(
+      `${origin("staleAfter")}: ${staleAfterSec} s is not above the longest normal wait for a result, ${longestWait} s (interval + 2 x timeout)`,
+    );
+  }
+  const checksRequired = pick("checksRequired");
+  if (checksRequired !== undefined && checksRequired > checks.length) {
+    throw new SettingsError(
+      `${origin("checksRequired")}: ${checksRequired} checks required but the service has ${checks.length}`,
+    );
+  }
+  const items = [...(own.ip ?? [])];
+  // ExaBGP's --start-ip: rotate the list so that this index comes first (and gets the base MED).
+  const rotateBy = items.length === 0 ? 0 : startIp % items.length;
+  const rotated = [...items.slice(rotateBy), ...items.slice(0, rotateBy)];
+  const ipWhere = where === "" ? "--ip" : `${where}.ip`;
+  const prefixes: ResolvedPrefix[] = [];
+  let index = 0;
+  for (const item of rotated) {
+    const at = `${ipWhere}[${items.indexOf(item)}]`;
+    for (const prefix of expand(at, item, context.deaggregate)) {
+      prefixes.push(resolvePrefix(at, prefix, item, route, origin, context, index++));
+    }
+  }
+  const strings = (key: "execute" | "upExecute" | "downExecute" | "disabledExecute"): readonly string[] =>
+    pick(key) ?? [];
   return {
     name: own.name ?? fallbackName,
     checks,
-    timeoutSec: pick("timeout") ?? DEFAULTS.timeoutSec,
+    timeoutSec,
+    once,
+    checkDeadlineSec,
+    staleAfterSec,
+    ...(checksRequired === undefined ? {} : { checksRequired }),
     gate: {
       intervalSec,
-      // A "fast" interval slower than the normal one makes no sense: --interval 0.1 alone means 0.1 throughout.
-      fastIntervalSec: pick("fastInterval") ?? Math.min(DEFAULTS.fastIntervalSec, intervalSec),
+      fastIntervalSec,
       rise: pick("rise") ?? DEFAULTS.rise,
       fall: pick("fall") ?? DEFAULTS.fall,
       holdDownSec: pick("holdDown") ?? 0,
       ...(dampening === undefined ? {} : { dampening }),
     },
     ...(pick("disable") === undefined ? {} : { disableFile: pick("disable") }),
-    prefixes: (own.ip ?? []).map((item, i) => resolvePrefix(`${where}.ip[${i}]`, item, route)),
+    prefixes,
     execute: {
-      ...(pick("execute") === undefined ? {} : { any: pick("execute") }),
-      ...(pick("upExecute") === undefined ? {} : { up: pick("upExecute") }),
-      ...(pick("downExecute") === undefined ? {} : { down: pick("downExecute") }),
-      ...(pick("disabledExecute") === undefined ? {} : { disabled: pick("disabledExecute") }),
+      any: strings("execute"),
+      up: strings("upExecute"),
+      down: strings("downExecute"),
+      disabled: strings("disabledExecute"),
     },
   };
 }
 
+/** The prefix itself, or with --deaggregate-networks every address of it as a host route. */
+function expand(where: string, item: string | PrefixSettings, deaggregate: boolean): string[] {
+  const prefix = canonicalPrefix(where, typeof item === "string" ? item : item.prefix);
+  if (!deaggregate) return [prefix];
+  const [address, lengthText] = prefix.split("/");
+  const v4 = isIpv4(address);
+  const hostBits = (v4 ? 32 : 128) - Number(lengthText);
+  if (hostBits > 16) {
+    throw new SettingsError(
+      `${where}: --deaggregate-networks would make 2^${hostBits} routes of ${prefix}; at most 65536`,
+    );
+  }
+  const bytes = v4 ? ipv4ToBytes(address) : ipv6ToBytes(address);
+  const out: string[] = [];
+  for (let i = 0; i < 2 ** hostBits; i++) {
+    const copy = Uint8Array.from(bytes);
+    copy[copy.length - 1] |= i & 0xff;
+    copy[copy.length - 2] |= i >> 8;
+    out.push(`${bytesToAddress(copy)}/${v4 ? 32 : 128}`);
+  }
+  return out;
+}
+
+function bytesToAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join(".");
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return canonicalAddress(groups.join(":"));
+}
+
 function routeOf(settings: RouteSettings): RouteSettings {
-  const { nextHop, upMed, downMed, disabledMed, community, largeCommunity, asPath, localPref } = settings;
-  const out: Record<string, unknown> = { nextHop, upMed, downMed, disabledMed, community, largeCommunity };
-  Object.assign(out, { asPath, localPref, withdrawOnDown: settings.withdrawOnDown, peers: settings.peers });
-  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(ROUTE_KEYS)) {
+    const value = settings[key as keyof RouteSettings];
+    if (value !== undefined) out[key] = value;
+  }
   return out as RouteSettings;
 }
 
-function resolveChecks(where: string, settings: ServiceSettings): CheckSpec[] {
+function resolveChecks(where: string, settings: ServiceSettings, origin: Origin): CheckSpec[] {
   const checks: CheckSpec[] = [];
   if (settings.command !== undefined) checks.push({ kind: "command", command: settings.command });
   if (settings.http !== undefined) {
@@ -235,25 +447,32 @@ function resolveChecks(where: string, settings: ServiceSettings): CheckSpec[] {
     try {
       url = new URL(settings.http);
     } catch {
-      throw new SettingsError(`${where}: --http "${settings.http}" is not a URL`);
+      throw new SettingsError(`${origin("http")}: "${settings.http}" is not a URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new SettingsError(`${where}: --http needs an http:// or https:// URL`);
+      throw new SettingsError(`${origin("http")}: needs an http:// or https:// URL`);
     }
     checks.push({ kind: "http", url: url.href });
   }
   if (settings.tcp !== undefined) {
-    const { host, port } = splitHostPort(`${where}: --tcp`, settings.tcp);
-    if (host === undefined || port === undefined) throw new SettingsError(`${where}: --tcp needs HOST:PORT`);
+    const { host, port } = splitHostPort(origin("tcp"), settings.tcp);
+    if (host === undefined || port === undefined)
+      throw new SettingsError(`${origin("tcp")}: needs HOST:PORT`);
     checks.push({ kind: "tcp", host, port });
   }
   if (settings.socket !== undefined) {
-    const { host, port } = splitHostPort(`${where}: --socket`, settings.socket, { portOnly: true });
-    if (port === undefined) throw new SettingsError(`${where}: --socket needs [HOST:]PORT`);
-    checks.push({ kind: "socket", port, ...(host === undefined ? {} : { host: checkAddress(where, host) }) });
+    const { host, port } = splitHostPort(origin("socket"), settings.socket, { portOnly: true });
+    if (port === undefined) throw new SettingsError(`${origin("socket")}: needs [HOST:]PORT`);
+    checks.push({
+      kind: "socket",
+      port,
+      ...(host === undefined ? {} : { host: checkAddress(origin("socket"), host) }),
+    });
   }
   if (checks.length === 0) {
-    throw new SettingsError(`${where}: no health check: give --command, --http, --tcp or --socket`);
+    throw new SettingsError(
+      `${where === "" ? "" : `${where}: `}no health check: give --command (--cmd), --http, --tcp or --socket`,
+    );
   }
   return checks;
 }
@@ -276,37 +495,173 @@ function nextHopFor(
   prefix: string,
   nextHops: readonly string[] | undefined,
 ): { nextHop?: string } {
-  const addresses = (nextHops ?? []).map((text) => checkAddress(where, text));
+  const addresses = (nextHops ?? []).map((text) => {
+    try {
+      return parseNextHop(text).address;
+    } catch (error) {
+      throw new SettingsError(`${where}: ${(error as Error).message}`);
+    }
+  });
   const v6 = addresses.filter((address) => address.includes(":"));
   const v4 = addresses.filter((address) => !address.includes(":"));
-  if (v4.length > 1 || v6.length > 1)
-    throw new SettingsError(`${where}: at most one IPv4 and one IPv6 next hop`);
+  if (v4.length > 1 || v6.length > 1) {
+    throw new SettingsError(`${where}: at most one IPv4 and one IPv6 next hop (one per prefix family)`);
+  }
   const chosen = prefix.includes(":") ? v6[0] : v4[0];
   return chosen === undefined ? {} : { nextHop: chosen };
 }
 
+/**
+ * "2", 2 or ExaBGP's "65001 65001" (the path after our own AS, which an eBGP speaker puts first)
+ * as a prepend count; anything that is not our AS repeated cannot be expressed and is refused.
+ */
+export function asPathPrepend(where: string, value: number | string | undefined, localAs: number): number {
+  if (value === undefined) return 0;
+  if (typeof value === "number") {
+    if (value > 32) {
+      throw new SettingsError(
+        `${where}: expected a prepend count 0-32 or an AS path of our own AS ${localAs} repeated ("${localAs} ${localAs}"), got ${value}`,
+      );
+    }
+    return value;
+  }
+  const asns = value.split(/\s+/).filter((word) => word !== "");
+  if (asns.length > 32 || asns.some((asn) => Number(asn) !== localAs)) {
+    throw new SettingsError(
+      `${where}: "${value}" cannot apply: only our own AS ${localAs} may be prepended (up to 32 times); write a count, or "${localAs} ${localAs}"`,
+    );
+  }
+  return asns.length;
+}
+
+/** ExaBGP's extended-community text ("target:65000:100", "origin:192.0.2.1:7") or 16 hex digits. */
+export function extendedCommunityHex(where: string, text: string): string {
+  const hex = (value: number | bigint, octets: number): string =>
+    value.toString(16).padStart(octets * 2, "0");
+  const match = /^(target|origin):([^:]+):(\d+)$/i.exec(text);
+  if (match !== null) {
+    const subtype = match[1].toLowerCase() === "target" ? 0x02 : 0x03;
+    const [, , global, localText] = match;
+    const local = Number(localText);
+    if (isIpv4(global) && local <= 0xffff)
+      return `01${hex(subtype, 1)}${hex(ipv4ToInt(global), 4)}${hex(local, 2)}`;
+    const asn = /^\d+$/.test(global) ? Number(global) : Number.NaN;
+    if (asn <= 0xffff && local <= 0xffffffff) return `00${hex(subtype, 1)}${hex(asn, 2)}${hex(local, 4)}`;
+    if (asn <= MAX_ASN && local <= 0xffff) return `02${hex(subtype, 1)}${hex(asn, 4)}${hex(local, 2)}`;
+  }
+  try {
+    return canonicalExtendedCommunity(text);
+  } catch {
+    throw new SettingsError(
+      `${where}: invalid extended community ${JSON.stringify(text)}: expected "target:ASN:N", "origin:ASN:N", "target:A.B.C.D:N" or 16 hex digits`,
+    );
+  }
+}
+
+function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+}
+
+/** Runs a speaker validator and turns its TypeError into a SettingsError naming the setting. */
+function checked<T>(where: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function resolvePrefix(
   where: string,
+  prefix: string,
   item: string | PrefixSettings,
   inherited: RouteSettings,
+  serviceOrigin: Origin,
+  context: PrefixContext,
+  index: number,
 ): ResolvedPrefix {
   const own: RouteSettings = typeof item === "string" ? {} : routeOf(item);
-  const route = { ...inherited, ...own };
-  const prefix = canonicalPrefix(where, typeof item === "string" ? item : item.prefix);
-  const base: AnnouncedAttributes = {
-    ...nextHopFor(`${where}.nextHop`, prefix, route.nextHop),
-    ...(route.localPref === undefined ? {} : { localPref: route.localPref }),
-    ...(route.community === undefined ? {} : { communities: route.community }),
-    ...(route.largeCommunity === undefined ? {} : { largeCommunities: route.largeCommunity }),
-    ...(route.asPath === undefined || route.asPath === 0 ? {} : { asPathPrepend: route.asPath }),
-    ...(route.peers === undefined ? {} : { peers: route.peers }),
+  const route: RouteSettings = { ...inherited, ...own };
+  const origin: Origin = (key) => (key in own ? `${where}.${key}` : serviceOrigin(key));
+  const nextHop = nextHopFor(origin("nextHop"), prefix, route.nextHop);
+  const v6 = prefix.includes(":");
+  if (nextHop.nextHop !== undefined && !v6 && nextHop.nextHop.includes(":")) {
+    throw new SettingsError(`${origin("nextHop")}: IPv4 prefix ${prefix} needs an IPv4 next hop`);
+  }
+  const peers =
+    route.peers === undefined
+      ? context.peers
+      : route.peers.map((name) => findPeer(origin("peers"), name, context.peers));
+  if (v6 && nextHop.nextHop === undefined) {
+    const overV4 = peers.find((peer) => !peer.address.includes(":"));
+    if (overV4 !== undefined) {
+      throw new SettingsError(
+        `${origin("nextHop")}: IPv6 prefix ${prefix} goes to ${overV4.address} over an IPv4 session, so it needs an IPv6 next hop: add --next-hop with an IPv6 address of this host`,
+      );
+    }
+  }
+  const communities = checked(origin("community"), () => (route.community ?? []).map(canonicalCommunity));
+  const downCommunities =
+    route.disabledCommunity === undefined
+      ? communities
+      : checked(origin("disabledCommunity"), () => (route.disabledCommunity ?? []).map(canonicalCommunity));
+  const large = checked(origin("largeCommunity"), () =>
+    (route.largeCommunity ?? []).map(canonicalLargeCommunity),
+  );
+  const extended = (route.extendedCommunity ?? []).map((text) =>
+    extendedCommunityHex(origin("extendedCommunity"), text),
+  );
+  const prepend = (key: "asPath" | "upAsPath" | "downAsPath" | "disabledAsPath"): number =>
+    route[key] === undefined
+      ? asPathPrepend(origin("asPath"), route.asPath, context.localAs)
+      : asPathPrepend(origin(key), route[key], context.localAs);
+  const increase = (route.increase ?? 0) * index;
+  const med = (key: "upMed" | "downMed" | "disabledMed", fallback: number): number => {
+    const value = (route[key] ?? fallback) + increase;
+    if (value > MAX_ASN)
+      throw new SettingsError(`${origin(key)}: MED ${value} (with --increase) exceeds 4294967295`);
+    return value;
   };
-  const withMed = (med: number): AnnouncedAttributes => ({ ...base, med });
-  const withdraw = route.withdrawOnDown ?? false;
+  const attributes = (state: "up" | "down" | "disabled", medValue: number): AnnouncedAttributes => {
+    const list = state === "up" ? communities : downCommunities;
+    const asPath = prepend(state === "up" ? "upAsPath" : state === "down" ? "downAsPath" : "disabledAsPath");
+    const out: AnnouncedAttributes = {
+      ...nextHop,
+      med: medValue,
+      ...(route.localPref === undefined ? {} : { localPref: route.localPref }),
+      ...(list.length === 0 ? {} : { communities: list }),
+      ...(large.length === 0 ? {} : { largeCommunities: large }),
+      ...(extended.length === 0 ? {} : { extendedCommunities: extended }),
+      ...(asPath === 0 ? {} : { asPathPrepend: asPath }),
+      ...(route.peers === undefined ? {} : { peers: route.peers }),
+    };
+    // The speaker's own validator: what passes here cannot fail at announce time.
+    checked(where, () => normalizeAttributes(out));
+    return out;
+  };
+  const withdraw = route.withdrawOnDown === true;
   return {
     prefix,
-    up: withMed(route.upMed ?? DEFAULTS.upMed),
-    down: withdraw ? "withdraw" : withMed(route.downMed ?? DEFAULTS.downMed),
-    disabled: withdraw ? "withdraw" : withMed(route.disabledMed ?? DEFAULTS.disabledMed),
+    up: attributes("up", med("upMed", DEFAULTS.upMed)),
+    down: withdraw || route.downMed === undefined ? "withdraw" : attributes("down", med("downMed", 0)),
+    disabled:
+      withdraw || route.disabledMed === undefined
+        ? "withdraw"
+        : attributes("disabled", med("disabledMed", 0)),
   };
+}
+
+function findPeer(where: string, name: string, peers: readonly ResolvedPeer[]): ResolvedPeer {
+  let address: string | undefined;
+  try {
+    address = canonicalAddress(name);
+  } catch {
+    address = undefined;
+  }
+  const found = peers.find((peer) => peer.name === name || peer.address === address);
+  if (found === undefined) {
+    throw new SettingsError(`${where}: ${JSON.stringify(name)} is not one of the --peer neighbors`);
+  }
+  return found;
 }

@@ -16,9 +16,12 @@ export interface TransitionRecord {
   /** Consecutive rounds that decided it (rise for UP, fall for DOWN). */
   readonly rounds?: number;
   readonly delayedBy?: "hold-down" | "dampening";
-  /** What we did: announce, withdraw, or nothing (a withdrawal of a route never announced). */
-  readonly action: "announce" | "withdraw" | "none";
+  /** What we did: announce, withdraw, drain (RFC 8326, withdrawn later), or nothing (a withdrawal of a route never announced). */
+  readonly action: "announce" | "withdraw" | "drain" | "none";
   readonly med?: number;
+  /** Sessions that carry the route now: Established peers among those it goes to. */
+  readonly peersEstablished?: number;
+  readonly peersTotal?: number;
 }
 
 /** Dampening started or stopped holding a service's UP back. */
@@ -36,14 +39,20 @@ export interface PeerRecord {
   readonly event: "peer-up" | "peer-down";
   readonly atMs: number;
   readonly peer: string;
+  readonly peerAs?: number;
+  /** Why it went down (or could not come up), in words, with a hint where one helps. */
   readonly reason?: string;
+  /** Negotiated on Established. */
+  readonly families?: readonly string[];
+  readonly holdTime?: number;
 }
 
-/** Lifecycle and side jobs: start, shutdown, an --execute command that failed. */
+/** Lifecycle and side jobs: start, shutdown, reload, an --execute command that failed, debug detail. */
 export interface NoteRecord {
-  readonly event: "start" | "shutdown" | "execute" | "error";
+  readonly event: "start" | "shutdown" | "reload" | "execute" | "error" | "debug";
   readonly atMs: number;
   readonly message: string;
+  readonly service?: string;
 }
 
 export type LogRecord = TransitionRecord | DampeningRecord | PeerRecord | NoteRecord;
@@ -70,10 +79,19 @@ function why(record: TransitionRecord): string {
   return `(${counted} ${record.event === "up" ? "passed" : "failed"}: ${reason}${held})`;
 }
 
+function sessions(record: TransitionRecord): string {
+  const { peersEstablished: up, peersTotal: total } = record;
+  if (up === undefined || total === undefined) return "";
+  const tail = up === 0 ? ": no session Established" : "";
+  return ` to ${up} of ${plural(total, "peer")}${tail}`;
+}
+
 function what(record: TransitionRecord): string {
   switch (record.action) {
     case "announce":
-      return record.med === undefined ? "announced" : `announced MED ${record.med}`;
+      return `${record.med === undefined ? "announced" : `announced MED ${record.med}`}${sessions(record)}`;
+    case "drain":
+      return "draining (GRACEFUL_SHUTDOWN), withdrawn after --drain-time";
     case "withdraw":
       return "withdrawn";
     case "none":
@@ -85,13 +103,17 @@ function what(record: TransitionRecord): string {
   }
 }
 
+function peerName(record: PeerRecord): string {
+  return record.peerAs === undefined ? record.peer : `${record.peer} (AS${record.peerAs})`;
+}
+
 export function formatText(record: LogRecord): string {
   const time = iso(record.atMs);
   switch (record.event) {
     case "up":
     case "down":
     case "disabled":
-      return `${time} ${record.event.toUpperCase()} ${record.prefix} ${why(record)} ${what(record)}`;
+      return `${time} ${record.event.toUpperCase()} ${record.service} ${record.prefix} ${why(record)} ${what(record)}`;
     case "suppressed":
       return (
         `${time} SUPPRESSED ${record.prefixes.join(" ")} (${record.reason})` +
@@ -99,15 +121,20 @@ export function formatText(record: LogRecord): string {
       );
     case "released":
       return `${time} RELEASED ${record.prefixes.join(" ")} (${record.reason})`;
-    case "peer-up":
-      return `${time} PEER ${record.peer} established`;
+    case "peer-up": {
+      const hold = record.holdTime === undefined ? "" : `, hold time ${record.holdTime} s`;
+      const families = record.families === undefined ? "" : `: ${record.families.join(" ")}${hold}`;
+      return `${time} PEER ${peerName(record)} established${families}`;
+    }
     case "peer-down":
-      return `${time} PEER ${record.peer} down${record.reason === undefined ? "" : ` (${record.reason})`}`;
+      return `${time} PEER ${peerName(record)} down${record.reason === undefined ? "" : `: ${record.reason}`}`;
     case "start":
     case "shutdown":
+    case "reload":
     case "execute":
     case "error":
-      return `${time} ${record.event.toUpperCase()} ${record.message}`;
+    case "debug":
+      return `${time} ${record.event.toUpperCase()} ${record.service === undefined ? "" : `${record.service}: `}${record.message}`;
     default: {
       const unreachable: never = record;
       return String(unreachable);
@@ -128,7 +155,27 @@ export function formatJson(record: LogRecord): string {
 
 export type LogSink = (record: LogRecord) => void;
 
-/** A sink that writes formatted lines to a stream-like `write`. */
-export function lineSink(write: (line: string) => void, json: boolean): LogSink {
-  return (record) => write(`${json ? formatJson(record) : formatText(record)}\n`);
+/** Records that are trouble: they go to stderr, and --silent keeps them. */
+export function isTrouble(record: LogRecord): boolean {
+  return record.event === "error" || record.event === "execute" || record.event === "peer-down";
+}
+
+/**
+ * A sink that writes formatted lines: everything to `write` (stdout), except errors, which go to
+ * `writeError` when given. "silent" keeps only trouble (errors, failed commands, sessions down);
+ * "debug" adds per-round detail, which "info" leaves out.
+ */
+export function lineSink(
+  write: (line: string) => void,
+  json: boolean,
+  options: { writeError?: (line: string) => void; level?: "silent" | "info" | "debug" } = {},
+): LogSink {
+  const level = options.level ?? "info";
+  return (record) => {
+    if (record.event === "debug" && level !== "debug") return;
+    const trouble = isTrouble(record);
+    if (level === "silent" && !trouble) return;
+    const line = `${json ? formatJson(record) : formatText(record)}\n`;
+    (record.event === "error" && options.writeError !== undefined ? options.writeError : write)(line);
+  };
 }

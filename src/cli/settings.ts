@@ -4,6 +4,8 @@
  * same validation, so a value means the same wherever it was written.
  */
 
+import { withAliases } from "./transport.js";
+
 /** RFC 2439 dampening parameters; `--dampening-*` flags, or the `"dampening"` object. */
 export interface DampeningSettings {
   readonly penalty?: number;
@@ -22,13 +24,26 @@ export interface RouteSettings {
   readonly upMed?: number;
   readonly downMed?: number;
   readonly disabledMed?: number;
+  /** RFC 1997 communities; an item may hold several separated by spaces, as ExaBGP writes them. */
   readonly community?: readonly string[];
+  /** Communities used instead of `community` while DOWN or DISABLED (ExaBGP's --disabled-community). */
+  readonly disabledCommunity?: readonly string[];
   readonly largeCommunity?: readonly string[];
-  /** Extra copies of our own AS prepended to the AS_PATH. */
-  readonly asPath?: number;
+  /** RFC 4360: 16 hex digits, or ExaBGP's `target:ASN:N` / `origin:ASN:N` / `target:IP:N`. */
+  readonly extendedCommunity?: readonly string[];
+  /**
+   * Extra copies of our own AS prepended to the AS_PATH: a count (0-32), or ExaBGP's AS path text
+   * ("65001 65001"), which may only repeat our own AS.
+   */
+  readonly asPath?: number | string;
+  readonly upAsPath?: number | string;
+  readonly downAsPath?: number | string;
+  readonly disabledAsPath?: number | string;
   readonly localPref?: number;
   readonly withdrawOnDown?: boolean;
-  /** Peer names or addresses the route goes to (default: every peer). */
+  /** ExaBGP's --increase: each further prefix of a service gets its MED raised by this much. */
+  readonly increase?: number;
+  /** Peer names or addresses the route goes to (default: every peer); ExaBGP's --neighbor. */
   readonly peers?: readonly string[];
 }
 
@@ -57,10 +72,15 @@ export interface ServiceSettings extends RouteSettings {
   /** A file whose existence forces DISABLED. */
   readonly disable?: string;
   readonly ip?: readonly (string | PrefixSettings)[];
-  readonly execute?: string;
-  readonly upExecute?: string;
-  readonly downExecute?: string;
-  readonly disabledExecute?: string;
+  /** Commands run on transitions, in order (repeatable, like ExaBGP's). */
+  readonly execute?: readonly string[];
+  readonly upExecute?: readonly string[];
+  readonly downExecute?: readonly string[];
+  readonly disabledExecute?: readonly string[];
+  /** Seconds without a check result after which the service counts as DOWN (default 3 x (interval + timeout)). */
+  readonly staleAfter?: number;
+  /** Checks that must pass for a round to pass (default: all of them). */
+  readonly checksRequired?: number;
 }
 
 /** A BGP neighbor in `"peer"`: "ADDR[:PORT]" / "[V6]:PORT", or an object. */
@@ -72,6 +92,17 @@ export interface PeerSettings {
   readonly holdTime?: number;
   readonly passive?: boolean;
   readonly name?: string;
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
+  /** BFD for this peer (cli/bfd.ts). */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -89,10 +120,49 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly json?: boolean;
   /** Seconds the shutdown waits for the speaker to close. */
   readonly shutdownTimeout?: number;
+  /** ADDR:PORT, [V6]:PORT, :PORT or PORT of the /metrics, /status and /healthz pages. */
+  readonly statusListen?: string;
   readonly services?: readonly ServiceSettings[];
+  /** Write our PID to this file. */
+  readonly pid?: string;
+  /** Drop privileges to this user / group once the listener is bound and the IPs are set up. */
+  readonly user?: string;
+  readonly group?: string;
+  readonly debug?: boolean;
+  readonly silent?: boolean;
+  /** Add the prefixes to `lo` at start (and remove them at exit). */
+  readonly ipSetup?: boolean;
+  /** Remove the prefixes from `lo` while DOWN or DISABLED, put them back on UP (ExaBGP's --dynamic-ip-setup). */
+  readonly ipDynamic?: boolean;
+  /** Label of the `lo` addresses: used to find them when no --ip is given, and given to added ones. */
+  readonly label?: string;
+  /** Run `ip` through sudo. */
+  readonly sudo?: boolean;
+  /** Announce every address of each --ip network as its own host route. */
+  readonly deaggregateNetworks?: boolean;
+  /** Rotate the prefix list so that this index comes first (with --increase: gets the lowest MED). */
+  readonly startIp?: number;
+  /** Seconds a leaving route is announced with GRACEFUL_SHUTDOWN (RFC 8326) before it is withdrawn. */
+  readonly drainTime?: number;
+  /** TCP-MD5 / GTSM / multihop for every peer (a peer's own settings win); see cli/transport.ts. */
+  readonly md5Password?: string;
+  readonly md5PasswordFile?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+  readonly outgoingTtl?: number;
+  readonly incomingTtl?: number;
+  /** BFD for every peer (a peer's own settings win); see cli/bfd.ts. */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
-type Kind = "string" | "seconds" | "uint" | "count" | "boolean" | "strings";
+/**
+ * How a value is checked: "words" is a list whose items may each hold several values separated by
+ * spaces (ExaBGP's `--community "65000:1 65000:2"`); "aspath" is a count or a string of AS numbers.
+ */
+export type Kind = "string" | "seconds" | "uint" | "count" | "boolean" | "strings" | "words" | "aspath";
 
 /** Scalar settings and their kinds; used for flags and for every object level of the file. */
 export const ROUTE_KEYS = {
@@ -100,11 +170,17 @@ export const ROUTE_KEYS = {
   upMed: "uint",
   downMed: "uint",
   disabledMed: "uint",
-  community: "strings",
-  largeCommunity: "strings",
-  asPath: "uint",
+  community: "words",
+  disabledCommunity: "words",
+  largeCommunity: "words",
+  extendedCommunity: "words",
+  asPath: "aspath",
+  upAsPath: "aspath",
+  downAsPath: "aspath",
+  disabledAsPath: "aspath",
   localPref: "uint",
   withdrawOnDown: "boolean",
+  increase: "uint",
   peers: "strings",
 } as const satisfies Record<string, Kind>;
 
@@ -122,10 +198,30 @@ export const SERVICE_KEYS = {
   fall: "count",
   holdDown: "seconds",
   disable: "string",
-  execute: "string",
-  upExecute: "string",
-  downExecute: "string",
-  disabledExecute: "string",
+  execute: "strings",
+  upExecute: "strings",
+  downExecute: "strings",
+  disabledExecute: "strings",
+  staleAfter: "seconds",
+  checksRequired: "count",
+} as const satisfies Record<string, Kind>;
+
+/** TCP-MD5, GTSM and multihop (cli/transport.ts); ExaBGP's spellings are aliases in the file. */
+const TRANSPORT_KEYS = {
+  md5Password: "string",
+  md5PasswordFile: "string",
+  ttlSecurity: "boolean",
+  multihop: "count",
+  outgoingTtl: "count",
+  incomingTtl: "count",
+} as const satisfies Record<string, Kind>;
+
+/** BFD (cli/bfd.ts). */
+const BFD_KEYS = {
+  bfd: "boolean",
+  bfdInterval: "seconds",
+  bfdMultiplier: "count",
+  bfdKeyFile: "string",
 } as const satisfies Record<string, Kind>;
 
 export const TOP_KEYS = {
@@ -139,6 +235,21 @@ export const TOP_KEYS = {
   listen: "string",
   json: "boolean",
   shutdownTimeout: "seconds",
+  statusListen: "string",
+  pid: "string",
+  user: "string",
+  group: "string",
+  debug: "boolean",
+  silent: "boolean",
+  ipSetup: "boolean",
+  ipDynamic: "boolean",
+  label: "string",
+  sudo: "boolean",
+  deaggregateNetworks: "boolean",
+  startIp: "uint",
+  drainTime: "seconds",
+  ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -149,7 +260,7 @@ export const DAMPENING_KEYS = {
   maxSuppress: "seconds",
 } as const satisfies Record<string, Kind>;
 
-const PEER_KEYS = {
+export const PEER_KEYS = {
   address: "string",
   port: "uint",
   peerAs: "uint",
@@ -157,6 +268,8 @@ const PEER_KEYS = {
   holdTime: "seconds",
   passive: "boolean",
   name: "string",
+  ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
@@ -171,6 +284,22 @@ export function coerce(where: string, kind: Kind, value: unknown, fromFlag = fal
     case "string":
       if (typeof value !== "string" || value === "") throw new SettingsError(`${where}: expected a string`);
       return value;
+    case "words": {
+      const list = coerce(where, "strings", value) as string[];
+      const words = list.flatMap((item) => item.split(/[\s,]+/)).filter((word) => word !== "");
+      if (words.length === 0) throw new SettingsError(`${where}: expected at least one value`);
+      return words;
+    }
+    case "aspath":
+      if (typeof value === "number" || (fromFlag && /^\d+$/.test(String(value).trim()))) {
+        return coerce(where, "uint", value, fromFlag);
+      }
+      if (typeof value !== "string" || !/^[\s\d]+$/.test(value) || value.trim() === "") {
+        throw new SettingsError(
+          `${where}: expected a prepend count 0-32 or an AS path of our own AS repeated ("65001 65001"), got ${show(value)}`,
+        );
+      }
+      return value.trim();
     case "strings":
       if (typeof value === "string") return [value];
       if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
@@ -250,7 +379,7 @@ function checkPeerList(where: string, value: unknown): (string | PeerSettings)[]
   if (!Array.isArray(list)) throw new SettingsError(`${where}: expected a list of peers`);
   return list.map((item, i) => {
     if (typeof item === "string") return coerce(`${where}[${i}]`, "string", item) as string;
-    const peer = checkObject(`${where}[${i}]`, item, PEER_KEYS);
+    const peer = checkObject(`${where}[${i}]`, withAliases(`${where}[${i}]`, item), PEER_KEYS);
     if (peer.address === undefined) throw new SettingsError(`${where}[${i}]: "address" is required`);
     return peer as unknown as PeerSettings;
   });
@@ -262,7 +391,9 @@ function checkService(where: string, value: unknown): ServiceSettings {
 
 /** Validates a parsed config file (or any object in its shape). */
 export function checkSettings(where: string, value: unknown): AnnouncerSettings {
-  return checkObject(where, value, TOP_KEYS, {
+  // "$schema" points editors at docs/announcer.schema.json; it is not a setting.
+  const { $schema: _schema, ...rest } = isObject(value) ? value : { $schema: undefined };
+  return checkObject(where, withAliases(where, isObject(value) ? rest : value), TOP_KEYS, {
     dampening: checkDampening,
     ip: checkIpList,
     peer: checkPeerList,

@@ -1,5 +1,5 @@
-import { BgpError } from "../errors.js";
 import { CeaseSubcode, ErrorCode, OpenErrorSubcode } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import type { OpenMessage } from "../wire/types.js";
 import { negotiate } from "./negotiate.js";
 import { buildOpen, validateOpen } from "./open.js";

@@ -1,6 +1,6 @@
 import { ipv4ToNumber } from "../wire/address.js";
 import { afiSafiToFamily } from "../wire/family.js";
-import type { AddressFamily, Capability, CodecContext, OpenMessage, UpdateMessage } from "../wire/types.js";
+import type { AddressFamily, Capability, CodecContext, OpenMessage } from "../wire/types.js";
 import { announcedFamilies, peerAsnOf } from "./open.js";
 import type { FsmConfig, NegotiatedCapabilities } from "./types.js";
 
@@ -109,21 +109,4 @@ export function resolveCollision(input: {
   // Keep the connection initiated by the higher identifier.
   const keepExisting = localHigher === input.existingInitiatedLocally;
   return keepExisting ? "close-new" : "close-existing";
-}
-
-/**
- * RFC 4724 §2: "An UPDATE message with no reachable Network Layer Reachability Information (NLRI)
- * and empty withdrawn NLRI is specified as the End-of-RIB marker" for IPv4 unicast; for other
- * families it is an UPDATE carrying only an empty MP_UNREACH_NLRI. Returns the family, or null.
- */
-export function endOfRibFamily(update: UpdateMessage): AddressFamily | null {
-  const attrs = update.attributes;
-  const keys = Object.keys(attrs);
-  if (update.nlri.length > 0 || update.withdrawnRoutes.length > 0) return null;
-  if (keys.length === 0) return "ipv4-unicast";
-  const unreach = attrs.mpUnreach;
-  if (keys.length === 1 && unreach !== undefined && unreach.family !== null) {
-    return unreach.withdrawnRoutes.length === 0 ? unreach.family : null;
-  }
-  return null;
 }

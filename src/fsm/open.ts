@@ -1,6 +1,6 @@
-import { BgpError } from "../errors.js";
 import { ipv4ToNumber } from "../wire/address.js";
 import { AS_TRANS, BGP_VERSION, CapabilityCode } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import { familyToAfiSafi } from "../wire/family.js";
 import type { AddressFamily, Capability, OpenMessage } from "../wire/types.js";
 import type { FsmConfig } from "./types.js";

@@ -1,5 +1,5 @@
-import { BgpError } from "../errors.js";
 import { FsmErrorSubcode, MessageType } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, NotificationMessage } from "../wire/types.js";
 import { buildOpen } from "./open.js";
 import { connectRetryMs, idleHoldMs, keepaliveMs, LARGE_HOLD_TIME_MS } from "./timers.js";

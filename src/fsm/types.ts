@@ -1,4 +1,4 @@
-import type { BgpError } from "../errors.js";
+import type { BgpError } from "../wire/errors.js";
 import type {
   AddressFamily,
   BgpMessage,

@@ -1,4 +1,3 @@
-import { constants } from "node:os";
 import createDebug from "debug";
 import { secToMs } from "./types.js";
 
@@ -9,8 +8,14 @@ export type ProcessLike = Pick<NodeJS.Process, "on" | "off" | "exit">;
 
 export interface ExitHandlerOptions {
   readonly speaker: { close(): Promise<void> };
-  /** Withdrawn first, so routers get an explicit withdrawal before the Cease. */
-  readonly announcers?: readonly { withdrawAll(reason?: string): void }[];
+  /**
+   * Withdrawn first, so routers get an explicit withdrawal before the Cease; an announcer built
+   * with `drainSec` drains first (RFC 8326 GRACEFUL_SHUTDOWN for that long, then the withdraw).
+   */
+  readonly announcers?: readonly {
+    withdrawAll(reason?: string): void;
+    drainAll?(reason?: string): Promise<void>;
+  }[];
   /** Stopped before the withdrawal so no check result re-announces a route. */
   readonly monitors?: readonly { stop(): Promise<void> }[];
   /** Longest wait for the speaker to close before leaving anyway (default 5 s). */
@@ -27,7 +32,8 @@ export interface ExitHandler {
 }
 
 /**
- * On SIGTERM/SIGINT (then exit with 128+signal) or when the event loop runs dry ("beforeExit"):
+ * On SIGTERM/SIGINT (then exit 0: a requested stop that withdrew cleanly, the status systemd counts
+ * as a clean stop, the same as the bgp-speaker-announce command) or when the event loop runs dry ("beforeExit"):
  * stop the monitors, withdraw every announced route, close the speaker (Cease to every peer) within
  * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
  * TCP sessions down, and a router drops every route learned over a session that goes down.
@@ -42,13 +48,16 @@ export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
     done ??= (async () => {
       debug("shutdown: %s", reason);
       await Promise.allSettled((options.monitors ?? []).map((monitor) => monitor.stop()));
-      for (const announcer of options.announcers ?? []) {
-        try {
-          announcer.withdrawAll(reason);
-        } catch (error) {
-          debug("withdraw failed: %o", error); // still close: the Cease withdraws it all anyway
-        }
-      }
+      await Promise.allSettled(
+        (options.announcers ?? []).map(async (announcer) => {
+          try {
+            if (announcer.drainAll !== undefined) await announcer.drainAll(reason);
+            else announcer.withdrawAll(reason);
+          } catch (error) {
+            debug("withdraw failed: %o", error); // still close: the Cease withdraws it all anyway
+          }
+        }),
+      );
       let timer: ReturnType<typeof setTimeout> | undefined;
       const closed = options.speaker.close().then(
         () => "closed",
@@ -65,7 +74,8 @@ export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    void shutdown(signal).finally(() => proc.exit(128 + (constants.signals[signal] ?? 0)));
+    debug("shutdown on %s", signal);
+    void shutdown(signal).finally(() => proc.exit(0));
   };
   const onBeforeExit = () => {
     void shutdown("beforeExit");

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import { DEFAULT_CODEC_CONTEXT, maxMessageLength } from "../wire/context.js";
+import { BgpError } from "../wire/errors.js";
 import { MessageFramer } from "../wire/framer.js";
 import { decodeMessage, encodeMessage } from "../wire/message.js";
 import type { BgpMessage, CodecContext } from "../wire/types.js";
@@ -19,7 +19,21 @@ export interface ConnectionHandlers {
   closed(error?: Error): void;
   /** Our send queue went past its cap. */
   overflow(queuedBytes: number): void;
+  /** RFC 9687: bytes were queued and none could be written for the send hold time. */
+  sendHoldExpired(seconds: number): void;
   drain(): void;
+}
+
+/** Messages gathered before one socket write; past this the connection reports itself not writable. */
+const BATCH_HIGH_WATER = 64 * 1024;
+
+/** What a connection needs besides its socket: timers (injected in tests) and its limits. */
+export interface ConnectionLimits {
+  readonly maxQueueBytes: number;
+  readonly clock: {
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  };
 }
 
 function summary(m: BgpMessage): string {
@@ -52,20 +66,34 @@ export class Connection {
   #receiveContext: CodecContext = DEFAULT_CODEC_CONTEXT;
   readonly #framer = new MessageFramer();
   readonly #handlers: ConnectionHandlers;
-  readonly #maxQueueBytes: number;
+  readonly #limits: ConnectionLimits;
   #detached = false;
   #closing: Promise<void> | null = null;
+  /** Encoded messages not yet handed to the socket: written as one buffer per turn (see send). */
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #batchQueued = false;
+  readonly #batchHighWater: number;
+  /** writable was false because of the batch: the host is owed a "drain" once it is written. */
+  #owedDrain = false;
+  /** Complete messages received; a connection that has sent none is "silent" (see links.ts). */
+  messagesReceived = 0;
+  /** RFC 9687 Send Hold Time in ms, or 0 while not armed (set once the session is Established). */
+  #sendHoldMs = 0;
+  #sendHoldTimer: unknown = null;
 
   constructor(
     socket: Socket,
     initiatedLocally: boolean,
     handlers: ConnectionHandlers,
-    maxQueueBytes: number,
+    limits: ConnectionLimits,
   ) {
     this.socket = socket;
     this.initiatedLocally = initiatedLocally;
     this.#handlers = handlers;
-    this.#maxQueueBytes = maxQueueBytes;
+    this.#limits = limits;
+    // A small cap (tests) must still see backpressure before the batch alone overflows it.
+    this.#batchHighWater = Math.min(BATCH_HIGH_WATER, Math.floor(limits.maxQueueBytes / 4));
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("error", (error) => this.#onClosed(error));
@@ -93,25 +121,99 @@ export class Connection {
     return this.#detached;
   }
 
-  /** Below the socket's high-water mark. */
+  /** Below the socket's high-water mark, and the batch not yet written is small. */
   get writable(): boolean {
-    return !this.#detached && !this.socket.writableNeedDrain;
+    if (this.#detached || this.socket.writableNeedDrain) return false;
+    if (this.#batchBytes < this.#batchHighWater) return true;
+    this.#owedDrain = true;
+    return false;
   }
 
+  /** Octets queued and not yet taken by the kernel: the batch plus the socket's buffer. */
+  get queuedBytes(): number {
+    return this.#batchBytes + this.socket.writableLength;
+  }
+
+  /**
+   * RFC 9687 Send Hold Timer: from now on, when queued bytes make no progress for `seconds`, the
+   * host is told (and ends the session with NOTIFICATION 8).
+   */
+  armSendHold(seconds: number): void {
+    this.#sendHoldMs = seconds * 1000;
+    if (this.socket.writableLength > 0) this.#restartSendHold();
+  }
+
+  /**
+   * Messages are gathered and written as one buffer per turn of the event loop (a microtask
+   * after the caller's synchronous work): every socket write costs a request object and a
+   * buffer-list entry far larger than a 19-octet KEEPALIVE, so counting bytes against the cap
+   * only holds when writes are few and large.
+   */
   send(message: BgpMessage): void {
     if (this.#detached || this.socket.destroyed) return;
     const bytes = encodeMessage(message, this.sendContext);
     if (debug.enabled) debug("%s > %s (%d octets)", this.#label, summary(message), bytes.length);
-    this.socket.write(bytes);
-    // write() returning false is our backpressure signal (writable goes false, "drain" follows);
-    // past the cap the session ends rather than buffer without bound.
-    if (this.socket.writableLength > this.#maxQueueBytes) this.#handlers.overflow(this.socket.writableLength);
+    this.#batch.push(bytes);
+    this.#batchBytes += bytes.length;
+    if (!this.#batchQueued) {
+      this.#batchQueued = true;
+      queueMicrotask(() => this.#writeBatch());
+    }
+    // Past the cap the session ends rather than buffer without bound.
+    const queued = this.queuedBytes;
+    if (queued > this.#limits.maxQueueBytes) this.#handlers.overflow(queued);
+  }
+
+  #writeBatch(): void {
+    this.#batchQueued = false;
+    const batch = this.#batch;
+    if (batch.length === 0 || this.socket.destroyed) return;
+    const chunk = batch.length === 1 ? batch[0] : Buffer.concat(batch, this.#batchBytes);
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const flushed = this.socket.write(chunk, () => this.#progress());
+    if (this.#sendHoldMs > 0 && this.#sendHoldTimer === null && this.socket.writableLength > 0) {
+      this.#restartSendHold();
+    }
+    if (flushed && this.#owedDrain && !this.#detached) {
+      // The socket took it all and will not emit "drain": the host still waits for one.
+      this.#owedDrain = false;
+      setImmediate(() => {
+        if (!this.#detached) this.#handlers.drain();
+      });
+    }
+  }
+
+  /** A write reached the kernel: progress, so the send hold timer starts over (or stops). */
+  #progress(): void {
+    if (this.#sendHoldMs === 0) return;
+    if (this.socket.writableLength === 0) this.#stopSendHold();
+    else this.#restartSendHold();
+  }
+
+  #restartSendHold(): void {
+    this.#stopSendHold();
+    if (this.#detached) return;
+    const seconds = this.#sendHoldMs / 1000;
+    this.#sendHoldTimer = this.#limits.clock.setTimeout(() => {
+      this.#sendHoldTimer = null;
+      if (this.#detached || this.queuedBytes === 0) return;
+      debug("%s: send hold timer expired with %d octets queued", this.#label, this.queuedBytes);
+      this.#handlers.sendHoldExpired(seconds);
+    }, this.#sendHoldMs);
+  }
+
+  #stopSendHold(): void {
+    if (this.#sendHoldTimer !== null) this.#limits.clock.clearTimeout(this.#sendHoldTimer);
+    this.#sendHoldTimer = null;
   }
 
   /** Stop reporting, flush what was written, FIN, and destroy after a short bounded wait. */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
+    this.#writeBatch(); // the last messages (a NOTIFICATION) go before the FIN
     this.#detached = true;
+    this.#stopSendHold();
     const socket = this.socket;
     this.#closing = new Promise<void>((resolve) => {
       if (socket.destroyed || socket.connecting) {
@@ -133,6 +235,9 @@ export class Connection {
   /** Drop at once (no flush). */
   destroy(): void {
     this.#detached = true;
+    this.#stopSendHold();
+    this.#batch = [];
+    this.#batchBytes = 0;
     this.socket.destroy();
   }
 
@@ -155,6 +260,7 @@ export class Connection {
         return;
       }
       if (debug.enabled) debug("%s < %s (%d octets)", this.#label, summary(message), frame.length);
+      this.messagesReceived++;
       this.#handlers.message(message);
     }
   }
@@ -172,6 +278,7 @@ export class Connection {
   #onClosed(error?: Error): void {
     if (this.#detached) return;
     this.#detached = true;
+    this.#stopSendHold();
     if (debug.enabled) debug("%s closed%s", this.#label, error ? `: ${error.message}` : "");
     this.socket.destroy();
     this.#handlers.closed(error);

@@ -1,6 +1,5 @@
 import { connect, Socket } from "node:net";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
 import { resolveCollision } from "../fsm/negotiate.js";
 import type {
@@ -13,6 +12,7 @@ import type {
   TimerName,
 } from "../fsm/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, OpenMessage } from "../wire/types.js";
 import { Connection } from "./connection.js";
 import { closeFd, createSecuredSocket, type TransportSecurity } from "./socket-options.js";
@@ -51,6 +51,8 @@ export interface LinksOptions {
   readonly security?: TransportSecurity | undefined;
   readonly clock: Clock;
   readonly maxQueueBytes: number;
+  /** RFC 9687 Send Hold Time; default max(480, 2 × negotiated hold time). */
+  readonly sendHoldTimeSec?: number | undefined;
 }
 
 /**
@@ -104,9 +106,20 @@ export class Links {
       this.enqueue(p, { type: "TcpConnectionConfirmed" });
       return;
     }
-    if (this.#secondary !== null) {
-      socket.destroy(); // one collision at a time
-      return;
+    const s = this.#secondary;
+    if (s !== null) {
+      if (s.conn === null || s.conn.messagesReceived > 0) {
+        socket.destroy(); // one collision at a time
+        return;
+      }
+      // Two connections at most per peer, and a silent one (no message yet) never holds a place
+      // against a newer one: otherwise two idle sockets from the peer's address lock it out until
+      // their hold timers (4 minutes) expire.
+      debug("%s: a newer connection displaces a silent one", this.#options.peerAddress);
+      this.#secondary = null;
+      this.#clearTimers(s);
+      s.conn.destroy();
+      s.conn = null;
     }
     // A second connection (ours may already be up at the peer's end even before our "connect"
     // fires): its own FSM until §6.8 picks one when the second OPEN arrives.
@@ -169,11 +182,16 @@ export class Links {
           );
           this.enqueue(link, { type: "AutomaticStop", error });
         },
+        sendHoldExpired: (seconds) => {
+          if (link.conn !== conn) return;
+          // RFC 9687 §4: nothing could be written for the SendHoldTime: NOTIFICATION 8, close.
+          this.enqueue(link, { type: "AutomaticStop", error: BgpError.sendHoldTimerExpired(seconds) });
+        },
         drain: () => {
           if (link === this.#primary && link.conn === conn) this.#host.drain();
         },
       },
-      this.#options.maxQueueBytes,
+      { maxQueueBytes: this.#options.maxQueueBytes, clock: this.#options.clock },
     );
     return conn;
   }
@@ -254,6 +272,9 @@ export class Links {
       link.applied = link.fsm.negotiated;
       conn.sendContext = link.applied.sendContext;
       conn.receiveContext = link.applied.receiveContext;
+      // RFC 9687 §3: "the suggested default ... 8 minutes or twice the negotiated HoldTime,
+      // whichever is greater" (configurable).
+      conn.armSendHold(this.#options.sendHoldTimeSec ?? Math.max(480, 2 * link.applied.holdTimeSec));
     }
     this.#settle(link);
   }

@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
-import type { BgpError } from "../errors.js";
 import type { FsmConfig, FsmEvent, FsmNotice, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
+import type { BgpError } from "../wire/errors.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { type Link, Links } from "./links.js";
@@ -81,6 +81,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         security: options.security,
         clock: this.#clock,
         maxQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE,
+        sendHoldTimeSec: options.sendHoldTimeSec,
       },
       {
         notice: (link, notice, cause, mine) => this.#notice(link, notice, cause, mine),

@@ -48,6 +48,11 @@ export interface SessionOptions {
   extendedNextHop?: boolean;
   /** Advertise GR as a receiving speaker; default { restartTimeSec: 120 }. */
   gracefulRestart?: { restartTimeSec: number } | false;
+  /**
+   * RFC 9687 Send Hold Time: when nothing queued could be written for this long, the session ends
+   * with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × negotiated hold time).
+   */
+  sendHoldTimeSec?: number;
   /** Backpressure cap; exceeding it ends the session with Cease/8 Out of Resources. Default 16 MiB. */
   maxSendQueueBytes?: number;
   /** First IdleHold time before an automatic restart (doubles per flap). Default 1. */

@@ -48,9 +48,9 @@ function routeOf(key: string, group: RouteGroup): ReceivedRoute {
  * `ReceivedRoute` objects are built only when asked for.
  */
 export class AdjRibIn {
-  private readonly routes = new Map<string, RouteGroup>();
+  private routes = new Map<string, RouteGroup>();
   /** Keys of routes kept across a peer's graceful restart and not yet announced again (RFC 4724). */
-  private readonly stale = new Set<string>();
+  private stale = new Set<string>();
 
   get size(): number {
     return this.routes.size;
@@ -114,9 +114,22 @@ export class AdjRibIn {
     return out;
   }
 
+  /** Forget every route at once: the tables are swapped for empty ones, not emptied entry by entry. */
   clear(): void {
-    this.routes.clear();
-    this.stale.clear();
+    this.routes = new Map();
+    this.stale = new Set();
+  }
+
+  /**
+   * Forget every route at once and return what was held, as withdrawals the caller reports at its
+   * own pace (a million routes are a million objects: built lazily, a slice at a time).
+   */
+  takeAll(): Iterator<RibInChange> {
+    const old = this.routes;
+    this.clear();
+    return (function* () {
+      for (const [key, group] of old) yield withdrawalOf(routeOf(key, group));
+    })();
   }
 
   get staleCount(): number {

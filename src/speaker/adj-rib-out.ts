@@ -38,6 +38,9 @@ export interface RibChanges {
   readonly examined: number;
 }
 
+/** next() looked at an entry that needs nothing (it still counts against a batch's limit). */
+const SKIP = Symbol("skip");
+
 export class AdjRibOut {
   private readonly entries = new Map<string, RibOutEntry>();
   /** Prefixes marked since the last batch took them. */
@@ -45,8 +48,20 @@ export class AdjRibOut {
   /** The batch being worked through, taken whole from `dirty`. */
   private taken: string[] = [];
   private takenAt = 0;
-  /** A new session's replay: a live cursor over every entry. */
+  /**
+   * A new session's replay: a live cursor over every entry. Entries it has not reached still hold
+   * the previous session's `sent`; it clears them as it goes (so a new session costs nothing up
+   * front, however large the table).
+   */
   private replay: Iterator<[string, RibOutEntry]> | null = null;
+  /**
+   * Route refresh (RFC 2918) in progress: a live cursor over every entry that re-sends the routes
+   * of the families in `refreshing`. A request for a family already being refreshed is folded in.
+   */
+  private refreshCursor: Iterator<[string, RibOutEntry]> | null = null;
+  private refreshing = new Set<AddressFamily>();
+  /** Families requested while a pass for other families ran: they start a pass of their own next. */
+  private refreshQueued = new Set<AddressFamily>();
   private sentCount = 0;
   /** Of `sentCount`, IPv6 routes (a prefix never changes family, so this stays exact). */
   private sentV6Count = 0;
@@ -100,42 +115,64 @@ export class AdjRibOut {
 
   /** Prefixes that may still need an UPDATE (an upper bound: some turn out unchanged). */
   get pendingCount(): number {
-    if (this.replay !== null) return this.entries.size + this.dirty.size;
-    return this.dirty.size + (this.taken.length - this.takenAt);
+    const walking = this.replay !== null || this.refreshCursor !== null ? this.entries.size : 0;
+    return walking + this.dirty.size + (this.taken.length - this.takenAt);
   }
 
-  /** A new session knows nothing: forget what was sent and replay everything wanted. */
+  /** Whether a route refresh of `family` is under way or queued. */
+  isRefreshing(family: AddressFamily): boolean {
+    return this.refreshing.has(family) || this.refreshQueued.has(family);
+  }
+
+  /**
+   * A new session knows nothing: forget what was sent and replay everything wanted. O(1): the
+   * replay cursor clears each entry's old state when it reaches it.
+   */
   resetSession(): void {
-    for (const [prefix, entry] of this.entries) {
-      if (entry.want === null) this.entries.delete(prefix);
-      else entry.sent = null;
-    }
     this.sentCount = 0;
     this.sentV6Count = 0;
     this.dirty = new Set();
     this.taken = [];
     this.takenAt = 0;
     this.replay = this.entries.entries();
+    // The replay sends everything: a refresh in progress has nothing left to add.
+    this.refreshCursor = null;
+    this.refreshing = new Set();
+    this.refreshQueued = new Set();
   }
 
-  /** Route refresh (RFC 2918): send every route of the family again. */
-  resend(family: AddressFamily): void {
-    for (const [prefix, entry] of this.entries) {
-      if (entry.family !== family || entry.want === null) continue;
-      if (entry.sent !== null) {
-        entry.sent = null;
-        this.sentCount--;
-        if (family === "ipv6-unicast") this.sentV6Count--;
-      }
-      this.dirty.add(prefix);
+  /**
+   * Route refresh (RFC 2918): send every route of the family again. O(1) here; the routes go out
+   * as the flush walks the table. Returns false when the request was folded into a refresh of
+   * that family already under way (its routes from here on are sent anyway) or into a new
+   * session's replay.
+   */
+  resend(family: AddressFamily): boolean {
+    if (this.replay !== null) return false;
+    if (this.refreshing.has(family) || this.refreshQueued.has(family)) return false;
+    if (this.refreshCursor === null) {
+      this.refreshing.add(family);
+      this.refreshCursor = this.entries.entries();
+    } else {
+      this.refreshQueued.add(family);
     }
+    return true;
   }
 
-  /** The next prefix to look at, or undefined when nothing is pending. */
-  private next(): [string, RibOutEntry] | undefined {
+  /** The next prefix to look at, SKIP for one looked at and passed over, or undefined when done. */
+  private next(): [string, RibOutEntry] | typeof SKIP | undefined {
     if (this.replay !== null) {
       const step = this.replay.next();
-      if (!step.done) return step.value;
+      if (!step.done) {
+        const [prefix, entry] = step.value;
+        // An entry the replay reaches still holds the previous session's state.
+        entry.sent = null;
+        if (entry.want === null) {
+          this.entries.delete(prefix);
+          return SKIP;
+        }
+        return step.value;
+      }
       this.replay = null;
     }
     for (;;) {
@@ -148,12 +185,33 @@ export class AdjRibOut {
       if (this.dirty.size === 0) {
         this.taken = [];
         this.takenAt = 0;
-        return undefined;
+        return this.nextRefreshed();
       }
       this.taken = [...this.dirty];
       this.takenAt = 0;
       this.dirty = new Set();
     }
+  }
+
+  /** The refresh pass: the next entry of a family being refreshed, made to be sent again. */
+  private nextRefreshed(): [string, RibOutEntry] | typeof SKIP | undefined {
+    const cursor = this.refreshCursor;
+    if (cursor === null) return undefined;
+    const step = cursor.next();
+    if (step.done) {
+      this.refreshing = this.refreshQueued;
+      this.refreshQueued = new Set();
+      this.refreshCursor = this.refreshing.size > 0 ? this.entries.entries() : null;
+      return SKIP;
+    }
+    const entry = step.value[1];
+    if (!this.refreshing.has(entry.family) || entry.want === null) return SKIP;
+    if (entry.sent !== null) {
+      entry.sent = null;
+      this.sentCount--;
+      if (entry.family === "ipv6-unicast") this.sentV6Count--;
+    }
+    return step.value;
   }
 
   /**
@@ -178,6 +236,7 @@ export class AdjRibOut {
       const item = this.next();
       if (item === undefined) break;
       examined++;
+      if (item === SKIP) continue;
       const [prefix, entry] = item;
       const want = entry.want;
       if (want !== null && accept(prefix, entry.family, want)) {

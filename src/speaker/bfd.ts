@@ -11,9 +11,9 @@ import type { BfdNotice, BfdSnapshot } from "../bfd/machine.js";
 import { BfdSession } from "../bfd/session.js";
 import { type BfdFamily, BfdTransport } from "../bfd/transport.js";
 import type { BfdAuthKey } from "../bfd/types.js";
-import { BgpError } from "../errors.js";
 import { realClock } from "../session/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
+import { BgpError } from "../wire/errors.js";
 import type { Peer } from "./peer.js";
 import type { BfdDownEvent, BfdUpEvent, SpeakerOptions } from "./types.js";
 

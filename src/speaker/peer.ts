@@ -1,15 +1,14 @@
 import { networkInterfaces } from "node:os";
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import type { BgpSession } from "../session/session.js";
-import { encodePathAttributes } from "../wire/attributes/index.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
+import { BgpError } from "../wire/errors.js";
 import { ADDRESS_FAMILIES, afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
+import { EMPTY_UPDATE_LENGTH, encodingLength } from "../wire/message.js";
 import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
-import { Writer } from "../wire/writer.js";
-import { AdjRibIn, type RibInChange, withdrawalOf } from "./adj-rib-in.js";
+import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
 import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
@@ -19,7 +18,25 @@ import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
 const log = createDebug("bgp:speaker");
 
 /** How many dirty prefixes one flush step turns into UPDATEs before it checks the socket again. */
-const FLUSH_BATCH = 8192;
+const FLUSH_BATCH = 4096;
+
+/**
+ * Longest a flush runs before it yields to the event loop (setImmediate), so that a table of a
+ * million routes going out never holds up other sessions' keepalives and timers.
+ */
+const FLUSH_SLICE_MS = 10;
+
+/** Withdraw events reported per turn of the event loop when a session with many routes goes down. */
+const REPORT_SLICE = 4096;
+
+/**
+ * ROUTE-REFRESH rate limit per peer (token bucket): up to REFRESH_BURST refreshes at once, then
+ * one per REFRESH_INTERVAL_MS. Requests over the limit are not lost: they are folded into one
+ * refresh per family that starts when a token is free. A request for a family whose refresh is
+ * still being sent is folded into it.
+ */
+export const REFRESH_BURST = 3;
+export const REFRESH_INTERVAL_MS = 5000;
 
 /** Plain-data status of one peer, for dashboards and health endpoints. */
 export interface PeerStatus {
@@ -46,6 +63,11 @@ export interface PeerStatus {
   readonly pendingChanges: number;
   /** UPDATEs whose routes were refused because their AS_PATH holds our AS (RFC 4271 §9.1.2). */
   readonly asLoopsRejected: number;
+  /**
+   * ROUTE-REFRESH requests folded into a refresh already under way or owed (see REFRESH_BURST):
+   * a peer asking faster than the table can be sent costs one walk of it, not one per request.
+   */
+  readonly refreshesFolded: number;
   readonly families: readonly AddressFamily[];
   readonly lastError: DownReason | null;
   /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
@@ -92,6 +114,15 @@ export class Peer {
   /** The link-local next hop IPv6 routes carry (RFC 2545) when they use our own next hop. */
   private linkLocalNextHop: string | undefined = undefined;
   private flushScheduled = false;
+  /** ROUTE-REFRESH rate limit state (see REFRESH_BURST). */
+  private refreshTokens = REFRESH_BURST;
+  private refreshTokensAt = 0;
+  private readonly owedRefresh = new Set<AddressFamily>();
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** ROUTE-REFRESH requests folded into one already under way or owed. */
+  private refreshesFolded = 0;
+  /** Withdraw events of a session that went down, still being reported a slice at a time. */
+  private pendingWithdrawals: Iterator<RibInChange> | null = null;
   /** Families whose End-of-RIB (or End-of-Route-Refresh) goes out once the dirty set drains. */
   private pendingEndOfRib = new Set<AddressFamily>();
   private pendingEndOfRefresh = new Set<AddressFamily>();
@@ -119,15 +150,8 @@ export class Peer {
     session.on("route-refresh", (rr) => {
       const family = afiSafiToFamily(rr.afi, rr.safi);
       if (family === null || rr.subtype !== 0 || this.negotiated === null) return;
-      log("%s asked for a route refresh of %s", this.settings.name, family);
-      this.ribOut.resend(family);
-      if (this.negotiated.enhancedRouteRefresh) {
-        // RFC 7313 §4: BoRR, the routes, then EoRR.
-        const { afi, safi } = familyToAfiSafi(family);
-        this.send({ type: "route-refresh", afi, safi, subtype: 1 });
-        this.pendingEndOfRefresh.add(family);
-      }
-      this.scheduleFlush();
+      if (!this.negotiated.families.includes(family)) return;
+      this.refreshRequested(family);
     });
     session.on("drain", () => this.scheduleFlush());
   }
@@ -149,6 +173,55 @@ export class Peer {
   deleteRoute(prefix: string): void {
     this.ribOut.delete(prefix);
     this.scheduleFlush();
+  }
+
+  /**
+   * The peer asked for our routes of `family` again (RFC 2918). The work is a walk of the whole
+   * Adj-RIB-Out, so it is folded and rate-limited (REFRESH_BURST, REFRESH_INTERVAL_MS) and runs in
+   * the flush's time slices: a flood of requests costs one walk, never a stalled event loop.
+   */
+  private refreshRequested(family: AddressFamily): void {
+    if (this.ribOut.isRefreshing(family) || this.owedRefresh.has(family)) {
+      this.refreshesFolded++;
+      return;
+    }
+    const now = Date.now();
+    this.refreshTokens = Math.min(
+      REFRESH_BURST,
+      this.refreshTokens + (now - this.refreshTokensAt) / REFRESH_INTERVAL_MS,
+    );
+    this.refreshTokensAt = now;
+    if (this.refreshTokens < 1) {
+      this.owedRefresh.add(family);
+      if (this.refreshTimer === null) {
+        const waitMs = Math.ceil((1 - this.refreshTokens) * REFRESH_INTERVAL_MS);
+        this.refreshTimer = setTimeout(() => {
+          this.refreshTimer = null;
+          const owed = [...this.owedRefresh];
+          this.owedRefresh.clear();
+          for (const f of owed) if (this.negotiated !== null) this.refreshRequested(f);
+        }, waitMs);
+        this.refreshTimer.unref?.();
+      }
+      log("%s: route refresh of %s deferred by the rate limit", this.settings.name, family);
+      return;
+    }
+    this.refreshTokens -= 1;
+    log("%s asked for a route refresh of %s", this.settings.name, family);
+    if (!this.ribOut.resend(family)) return; // folded into a new session's replay
+    if (this.negotiated?.enhancedRouteRefresh) {
+      // RFC 7313 §4: BoRR, the routes, then EoRR.
+      const { afi, safi } = familyToAfiSafi(family);
+      this.send({ type: "route-refresh", afi, safi, subtype: 1 });
+      this.pendingEndOfRefresh.add(family);
+    }
+    this.scheduleFlush();
+  }
+
+  private stopRefreshTimer(): void {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.owedRefresh.clear();
   }
 
   /** Ask the peer to send its routes again (RFC 2918). */
@@ -187,6 +260,7 @@ export class Peer {
       },
       pendingChanges: this.ribOut.pendingCount,
       asLoopsRejected: this.loopsRejected,
+      refreshesFolded: this.refreshesFolded,
       families: this.negotiated?.families ?? [],
       lastError: this.lastError,
       bfd,
@@ -237,6 +311,7 @@ export class Peer {
     this.interfaceGlobal = null;
     this.linkLocalNextHop = undefined;
     this.lastError = reason;
+    this.stopRefreshTimer();
     if (previous !== null) {
       const families = previous.gracefulRestart?.families.map((f) => f.family) ?? [];
       if (reason.gracefulRestart !== undefined && families.length > 0) {
@@ -250,11 +325,39 @@ export class Peer {
       } else {
         // Withdraw events for everything held, when anyone listens; a million routes otherwise
         // cost a million objects for nothing.
-        if (this.callbacks.wantsRouteEvents()) this.report(this.ribIn.list().map(withdrawalOf));
-        this.ribIn.clear();
+        if (this.callbacks.wantsRouteEvents()) this.reportWithdrawals(this.ribIn.takeAll());
+        else this.ribIn.clear();
       }
     }
     this.callbacks.onDown(this, reason);
+  }
+
+  /** Report a down session's routes as withdrawn, REPORT_SLICE per turn of the event loop. */
+  private reportWithdrawals(withdrawals: Iterator<RibInChange>): void {
+    this.finishWithdrawals(); // an earlier session's, if any, go first
+    this.pendingWithdrawals = withdrawals;
+    const step = () => {
+      if (this.pendingWithdrawals !== withdrawals) return;
+      const slice: RibInChange[] = [];
+      for (let r = withdrawals.next(); !r.done; r = withdrawals.next()) {
+        slice.push(r.value);
+        if (slice.length === REPORT_SLICE) break;
+      }
+      if (slice.length < REPORT_SLICE) this.pendingWithdrawals = null;
+      else setImmediate(step);
+      this.report(slice);
+    };
+    step();
+  }
+
+  /** Report what is left of a down session's withdrawals now (before newer route events). */
+  private finishWithdrawals(): void {
+    const pending = this.pendingWithdrawals;
+    if (pending === null) return;
+    this.pendingWithdrawals = null;
+    const rest: RibInChange[] = [];
+    for (let r = pending.next(); !r.done; r = pending.next()) rest.push(r.value);
+    this.report(rest);
   }
 
   private report(changes: readonly RibInChange[]): void {
@@ -280,9 +383,11 @@ export class Peer {
   /** Clear timers this peer runs itself (the session clears its own). */
   dispose(): void {
     this.stopStaleTimer();
+    this.stopRefreshTimer();
   }
 
   private receiveUpdate(update: UpdateMessage): void {
+    this.finishWithdrawals();
     const eor = endOfRibFamily(update);
     if (eor !== null) {
       // RFC 4724 §4.2: End-of-RIB ends the wait; what is still stale was not re-announced.
@@ -348,14 +453,22 @@ export class Peer {
     return true;
   }
 
-  /** Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up. */
-  flush(): void {
+  /**
+   * Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up, for at
+   * most `sliceMs` before yielding (close() passes Infinity: its last changes go before the Cease).
+   */
+  flush(sliceMs = FLUSH_SLICE_MS): void {
     const n = this.negotiated;
     if (n === null) return;
     const ctx = n.sendContext;
     const max = maxMessageLength(ctx);
+    const started = performance.now();
     while (this.ribOut.pendingCount > 0) {
       if (!this.session.writable) return; // resumes on "drain"
+      if (performance.now() - started > sliceMs) {
+        this.scheduleFlush(); // yield: other sessions' timers and input run in between
+        return;
+      }
       const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, family, attributes) =>
         this.canSend(prefix, family, attributes),
       );
@@ -464,8 +577,8 @@ export class Peer {
   }
 }
 
+/** Octets the attributes take on the wire: an UPDATE that carries them and no routes, less its fixed part. */
 function encodedLength(attributes: PathAttributes, ctx: NegotiatedCapabilities["sendContext"]): number {
-  const w = new Writer(256);
-  encodePathAttributes(w, attributes, ctx);
-  return w.offset;
+  const message: UpdateMessage = { type: "update", withdrawnRoutes: [], attributes, nlri: [] };
+  return encodingLength(message, ctx) - EMPTY_UPDATE_LENGTH;
 }

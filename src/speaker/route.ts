@@ -1,5 +1,6 @@
 import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import type { Origin } from "../wire/types.js";
+import { notUnicast } from "./options.js";
 
 /** What a user may set on an announced route. Everything is optional. */
 export interface AnnounceAttributes {
@@ -102,11 +103,13 @@ export function parseNextHop(text: string): { address: string; ipv6: boolean } {
   if (typeof text !== "string") throw new TypeError("nextHop must be a string");
   try {
     const address = canonicalAddress(text);
-    if (address === "0.0.0.0" || address === "::") throw new TypeError("unspecified");
-    return { address, ipv6: !isIpv4(address) };
+    if (notUnicast(address) === null) return { address, ipv6: !isIpv4(address) };
   } catch {
-    throw new TypeError(`invalid nextHop ${JSON.stringify(text)}: expected a unicast IPv4 or IPv6 address`);
+    // reported below
   }
+  throw new TypeError(
+    `invalid nextHop ${JSON.stringify(text)}: expected a unicast IPv4 or IPv6 address (not unspecified, multicast or broadcast)`,
+  );
 }
 
 const interned = new Map<string, RouteAttributes>();

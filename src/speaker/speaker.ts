@@ -4,18 +4,18 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
 import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
-import { canonicalAddress, isIpv4 } from "../wire/address.js";
+import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
 import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
+import { checkObject, checkPeerOptions, checkSpeakerOptions, rejectUnknownKeys } from "./options.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
   type AnnounceAttributes,
   normalizeAttributes,
   type PeerSelector,
-  parseNextHop,
   type RouteAttributes,
   withGracefulShutdown,
 } from "./route.js";
@@ -53,34 +53,35 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
   private listener: BgpListener | null = null;
   private boundPort: number | null = null;
-  private started = false;
-  private closed = false;
+  private state: SpeakerLifecycle = "new";
+  /** The start() in progress, which every concurrent caller awaits. */
+  private starting: Promise<void> | null = null;
+  /** The close() in progress or done, which every caller awaits. */
+  private closing: Promise<void> | null = null;
   private readonly defaultAttributes = normalizeAttributes(undefined);
-  private readonly attributeCache = new WeakMap<AnnounceAttributes, RouteAttributes>();
+  /**
+   * Normalised attributes per caller object, with a copy of what the object held when it was
+   * normalised: a hit is used only while the object still holds exactly that (see normalize).
+   */
+  private readonly attributeCache = new WeakMap<object, CachedAttributes>();
   private readonly bfd: SpeakerBfd;
 
   constructor(options: SpeakerOptions) {
     super();
-    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
-      throw new TypeError(`invalid asn ${options.asn}: expected an integer 1-4294967295`);
-    }
-    if (typeof options.routerId !== "string" || !isIpv4(options.routerId) || options.routerId === "0.0.0.0") {
-      throw new TypeError(
-        `invalid routerId ${JSON.stringify(options.routerId)}: expected a non-zero dotted quad`,
-      );
-    }
-    const hold = options.holdTime;
-    if (
-      hold !== undefined &&
-      (!Number.isInteger(hold) || hold < 0 || hold > 65535 || hold === 1 || hold === 2)
-    ) {
-      throw new TypeError(`invalid holdTime ${hold}: expected 0 or 3-65535 seconds`);
-    }
+    checkSpeakerOptions(options);
     this.options = Object.freeze({ ...options });
     this.bfd = new SpeakerBfd(this.options, {
       up: (event) => this.emit("bfd-up", event),
       down: (event) => this.emit("bfd-down", event),
     });
+  }
+
+  /**
+   * Where the speaker is in its life: "new" (not started, or its start() failed and may be
+   * retried), "starting", "running", "closing", "closed". See docs/sessions.md, "Lifecycle".
+   */
+  get lifecycle(): SpeakerLifecycle {
+    return this.state;
   }
 
   /** The port the listener is bound to (useful with `listen: { port: 0 }`), or null. */
@@ -93,30 +94,17 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * to all peers are sent to it when its session comes up.
    */
   addPeer(options: PeerOptions): void {
-    if (this.closed) throw new Error("speaker is closed");
+    this.assertOpen("addPeer");
+    checkPeerOptions(options);
     const address = canonicalPeerAddress(options.address);
     const name = options.name ?? address;
-    if (this.peers.has(name)) throw new TypeError(`peer ${name} is already configured`);
+    if (this.peers.has(name)) throw new TypeError(`addPeer: peer ${name} is already configured`);
     for (const p of this.peers.values()) {
       if (p.peer.settings.address === address)
-        throw new TypeError(`a peer with address ${address} is already configured`);
-    }
-    if (!Number.isInteger(options.asn) || options.asn < 1 || options.asn > 0xffffffff) {
-      throw new TypeError(`invalid asn ${options.asn} for peer ${name}`);
+        throw new TypeError(`addPeer: a peer with address ${address} is already configured`);
     }
     const nextHop = options.nextHop;
-    if (nextHop?.ipv4 !== undefined && parseNextHop(nextHop.ipv4).ipv6) {
-      throw new TypeError(`nextHop.ipv4 for peer ${name} must be an IPv4 address`);
-    }
-    if (nextHop?.ipv6 !== undefined && !parseNextHop(nextHop.ipv6).ipv6) {
-      throw new TypeError(`nextHop.ipv6 for peer ${name} must be an IPv6 address`);
-    }
     const bfd = resolveBfdOptions(name, options.bfd);
-    if (nextHop?.ipv6LinkLocal !== undefined && !isLinkLocal(nextHop.ipv6LinkLocal)) {
-      throw new TypeError(
-        `nextHop.ipv6LinkLocal for peer ${name} must be an IPv6 link-local address (fe80::/10)`,
-      );
-    }
     const security = resolveTransportSecurity(options, name);
     // Load the FFI now, so a missing package or platform fails here and never later in a connect.
     if (security !== undefined) socketCalls();
@@ -131,6 +119,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       passive: options.passive ?? false,
       holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
       connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
+      ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
       families: options.families ?? [...ADDRESS_FAMILIES],
       ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
       ...(options.delayOpen === undefined ? {} : { delayOpenSec: options.delayOpen }),
@@ -160,12 +149,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.allPeers = null;
     for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
     if (bfd !== null) this.bfd.add(peer, bfd);
-    if (this.started) session.start();
+    if (this.state === "running") session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
   }
 
   /** Remove a neighbor: Cease / Peer De-configured, and its routes are forgotten. */
   async removePeer(name: string): Promise<void> {
+    this.assertOpen("removePeer");
     const entry = this.resolvePeer(name);
     this.peers.delete(entry.peer.name);
     this.allPeers = null;
@@ -175,21 +165,55 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     await entry.peer.session.stop({ subcode: 3 });
   }
 
-  /** Open the listener (when configured) and start every peer. */
-  async start(): Promise<void> {
-    if (this.closed) throw new Error("speaker is closed");
-    if (this.started) return;
-    this.started = true;
-    const listen = this.options.listen;
-    if (listen !== undefined && listen !== false) {
-      this.listener = new BgpListener({
-        port: listen.port ?? 179,
-        ...(listen.host === undefined ? {} : { host: listen.host }),
-      });
-      for (const { peer } of this.peers.values()) this.listener.addSession(peer.session);
-      this.boundPort = (await this.listener.listen()).port;
+  /**
+   * Open the listener (when configured) and start every peer. Concurrent calls share one start;
+   * after a failure (the listen address in use) nothing is left half-started and start() may be
+   * called again.
+   */
+  start(): Promise<void> {
+    if (this.state === "closing" || this.state === "closed") {
+      return Promise.reject(closedError("start"));
     }
-    await this.bfd.start();
+    if (this.state === "running") return Promise.resolve();
+    if (this.starting !== null) return this.starting;
+    this.state = "starting";
+    const starting = this.bindAndStart().finally(() => {
+      if (this.starting === starting) this.starting = null;
+    });
+    this.starting = starting;
+    return starting;
+  }
+
+  private async bindAndStart(): Promise<void> {
+    const listen = this.options.listen;
+    let port: number | null = null;
+    try {
+      if (listen !== undefined && listen !== false) {
+        const listener = new BgpListener({
+          port: listen.port ?? 179,
+          ...(listen.host === undefined ? {} : { host: listen.host }),
+        });
+        // Sessions first, so per-peer socket options (TCP-MD5 keys) are in place when it binds;
+        // peers added while it binds join it through addPeer.
+        for (const { peer } of this.peers.values()) listener.addSession(peer.session);
+        this.listener = listener;
+        port = (await listener.listen()).port;
+      }
+      await this.bfd.start();
+    } catch (error) {
+      // Nothing half-started: the listener is closed and start() may be called again.
+      const listener = this.listener;
+      this.listener = null;
+      await listener?.close();
+      if (this.state === "starting") this.state = "new";
+      throw error;
+    }
+    if (this.state !== "starting") {
+      // close() was called while we bound: it waits for us, and the listener is closed there.
+      throw closedError("start");
+    }
+    this.boundPort = port;
+    this.state = "running";
     for (const { peer } of this.peers.values()) peer.session.start();
   }
 
@@ -198,6 +222,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * Throws TypeError at once on an invalid prefix, next hop or attribute.
    */
   announce(prefix: string, attributes?: AnnounceAttributes & PeerSelector): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError("announce");
     const { prefix: canonical, family } = canonicalPrefix(prefix);
     const normalized = this.normalize(attributes);
     if (normalized.nextHop !== undefined) {
@@ -233,6 +258,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Withdraw `prefix` from every peer (or from `options.peers`); a no-op where it was not announced. */
   withdraw(prefix: string, options?: PeerSelector): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError("withdraw");
+    if (options !== undefined) checkSelector("withdraw", options, SELECTOR_KEYS);
     const { prefix: canonical } = canonicalPrefix(prefix);
     if (options?.peers === undefined) this.global.delete(canonical);
     for (const { peer } of this.targets(options?.peers)) peer.deleteRoute(canonical);
@@ -244,10 +271,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * `undrain` takes it back.
    */
   drain(prefix?: string, options?: PeerSelector): void {
+    this.assertOpen("drain");
     this.setGracefulShutdown(prefix, options, true);
   }
 
   undrain(prefix?: string, options?: PeerSelector): void {
+    this.assertOpen("undrain");
     this.setGracefulShutdown(prefix, options, false);
   }
 
@@ -256,6 +285,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     options: PeerSelector | undefined,
     on: boolean,
   ): void {
+    if (options !== undefined) checkSelector(on ? "drain" : "undrain", options, SELECTOR_KEYS);
     const only = prefix === undefined ? undefined : canonicalPrefix(prefix).prefix;
     if (options?.peers === undefined) {
       for (const [p, route] of this.global) {
@@ -277,6 +307,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Ask peers (all, or those named) to send their routes again (RFC 2918). */
   refresh(options?: PeerSelector & { family?: AddressFamily }): void {
+    this.assertOpen("refresh");
+    if (options !== undefined) {
+      checkSelector("refresh", options, REFRESH_KEYS);
+      if (options.family !== undefined && !ADDRESS_FAMILIES.includes(options.family)) {
+        throw new TypeError(
+          `refresh: family: expected one of ${ADDRESS_FAMILIES.join(", ")}, got ${JSON.stringify(options.family)}`,
+        );
+      }
+    }
     for (const { peer } of this.targets(options?.peers)) peer.requestRefresh(options?.family);
   }
 
@@ -324,12 +363,25 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    * Say goodbye: Cease / Administrative Shutdown (with `shutdownMessage`, RFC 9003) to every
    * peer, sockets closed, listener closed, timers cleared.
    */
-  async close(options?: { shutdownMessage?: string }): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(options?: { shutdownMessage?: string }): Promise<void> {
+    // Every caller gets the same promise: none resolves before the Cease has gone out.
+    if (this.closing !== null) return this.closing;
+    const starting = this.starting;
+    this.state = "closing";
+    this.closing = this.shutdown(starting, options).finally(() => {
+      this.state = "closed";
+    });
+    return this.closing;
+  }
+
+  private async shutdown(
+    starting: Promise<void> | null,
+    options: { shutdownMessage?: string } | undefined,
+  ): Promise<void> {
+    if (starting !== null) await starting.catch(() => undefined);
     // Changes made just before close (withdrawals on shutdown) go out ahead of the Cease.
     for (const { peer } of this.peers.values()) {
-      peer.flush();
+      peer.flush(Number.POSITIVE_INFINITY);
       peer.dispose();
     }
     await Promise.all(
@@ -377,14 +429,26 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     }
   }
 
+  /**
+   * Attributes are taken by value: a caller's object is normalised once and the result reused
+   * only while the object still holds what it held then (a shallow compare of a handful of
+   * fields), so a later mutation is validated and takes effect on the next announce(), and never
+   * changes what an earlier call sent.
+   */
   private normalize(attributes: (AnnounceAttributes & PeerSelector) | undefined): RouteAttributes {
     if (attributes === undefined) return this.defaultAttributes;
     const cached = this.attributeCache.get(attributes);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && holdsSnapshot(attributes, cached)) return cached.result;
+    checkObject("announce", attributes);
+    rejectUnknownKeys("announce", attributes, ANNOUNCE_KEYS);
     const { peers: _peers, ...rest } = attributes;
-    const normalized = normalizeAttributes(rest);
-    this.attributeCache.set(attributes, normalized);
-    return normalized;
+    const result = normalizeAttributes(rest);
+    this.attributeCache.set(attributes, snapshotOf(attributes, result));
+    return result;
+  }
+
+  private assertOpen(call: string): void {
+    if (this.state === "closing" || this.state === "closed") throw closedError(call);
   }
 
   private resolvePeer(nameOrAddress: string): ResolvedPeer {
@@ -455,6 +519,43 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   };
 }
 
+export type SpeakerLifecycle = "new" | "starting" | "running" | "closing" | "closed";
+
+function closedError(call: string): Error {
+  return new Error(`${call}(): the speaker is closed (close() was called)`);
+}
+
+function sendHold(seconds: number | undefined): { sendHoldTimeSec?: number } {
+  return seconds === undefined ? {} : { sendHoldTimeSec: seconds };
+}
+
+/** The keys announce() understands: the attributes and the peer selector. */
+const ANNOUNCE_KEYS: Record<keyof (AnnounceAttributes & PeerSelector), true> = {
+  nextHop: true,
+  med: true,
+  localPref: true,
+  communities: true,
+  largeCommunities: true,
+  extendedCommunities: true,
+  asPathPrepend: true,
+  origin: true,
+  peers: true,
+};
+const SELECTOR_KEYS: Record<keyof PeerSelector, true> = { peers: true };
+const REFRESH_KEYS: Record<keyof (PeerSelector & { family?: AddressFamily }), true> = {
+  peers: true,
+  family: true,
+};
+
+function checkSelector(call: string, options: object, known: object): void {
+  checkObject(call, options);
+  rejectUnknownKeys(call, options, known);
+  const peers = (options as PeerSelector).peers;
+  if (peers !== undefined && !Array.isArray(peers)) {
+    throw new TypeError(`${call}: peers: expected an array of peer names`);
+  }
+}
+
 /** An address in canonical form; a link-local IPv6 address needs its zone ("fe80::1%eth0"). */
 function canonicalPeerAddress(text: string): string {
   const zoneAt = typeof text === "string" ? text.indexOf("%") : -1;
@@ -485,4 +586,40 @@ function canonicalPeerAddress(text: string): string {
 export function isLinkLocal(address: string): boolean {
   const bare = address.split("%")[0]?.toLowerCase() ?? "";
   return bare.includes(":") && /^fe[89ab]/.test(bare);
+}
+
+interface CachedAttributes {
+  /** The caller's fields when normalised; arrays copied. */
+  readonly fields: Record<string, unknown>;
+  readonly count: number;
+  readonly result: RouteAttributes;
+}
+
+function snapshotOf(input: object, result: RouteAttributes): CachedAttributes {
+  const fields: Record<string, unknown> = {};
+  let count = 0;
+  for (const [key, value] of Object.entries(input)) {
+    fields[key] = Array.isArray(value) ? [...value] : value;
+    count++;
+  }
+  return { fields, count, result };
+}
+
+/** Whether `input` holds exactly the fields it held when `cached` was taken. */
+function holdsSnapshot(input: object, cached: CachedAttributes): boolean {
+  const fields = cached.fields;
+  let count = 0;
+  for (const key in input) {
+    if (!Object.hasOwn(input, key)) return false;
+    const value = (input as Record<string, unknown>)[key];
+    const was = fields[key];
+    if (value !== was) {
+      if (!Array.isArray(value) || !Array.isArray(was) || value.length !== was.length) return false;
+      for (let i = 0; i < value.length; i++) if (value[i] !== was[i]) return false;
+    } else if (value === undefined && !Object.hasOwn(fields, key)) {
+      return false;
+    }
+    count++;
+  }
+  return count === cached.count;
 }

@@ -18,8 +18,13 @@ export interface SpeakerOptions {
   listen?: { port?: number; host?: string } | false;
   /** Hold time we offer, in seconds (default 90; 0 disables keepalives; 1 and 2 are invalid). */
   holdTime?: number;
-  /** Seconds between outbound connection attempts (default 30). */
+  /** Seconds between outbound connection attempts (default 30, at least 1). */
   connectRetry?: number;
+  /**
+   * RFC 9687 Send Hold Time in seconds: a session that could write nothing for this long is closed
+   * with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × the negotiated hold time).
+   */
+  sendHoldTime?: number;
   /** Injected time source for tests: { now, setTimeout, clearTimeout }. */
   clock?: SessionOptions["clock"];
   /** Injected jitter source for tests. */
@@ -47,8 +52,10 @@ export interface PeerOptions {
   families?: AddressFamily[];
   /** Hold time for this neighbor in seconds (default: the speaker's). */
   holdTime?: number;
-  /** Seconds between connection attempts for this neighbor (default: the speaker's). */
+  /** Seconds between connection attempts for this neighbor (default: the speaker's; at least 1). */
   connectRetry?: number;
+  /** RFC 9687 Send Hold Time for this neighbor in seconds (default: the speaker's). */
+  sendHoldTime?: number;
   /** A name for events and status (default: the address). */
   name?: string;
   /** Most routes accepted from this neighbor; more ends the session with Cease/1 (RFC 4486). */

@@ -45,7 +45,7 @@ export interface AnnounceGroup {
   readonly family: AddressFamily;
   /** Every attribute except the NLRI: for MP families `mpReach` must be set with an empty `nlri`. */
   readonly attributes: PathAttributes;
-  /** Octets the attributes take on the wire without any NLRI (from encodePathAttributes). */
+  /** Octets the attributes take on the wire without any NLRI (from encodingLength). */
   readonly attributesLength: number;
   readonly prefixes: readonly string[];
 }

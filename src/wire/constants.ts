@@ -92,6 +92,8 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH_MESSAGE: 7,
+  /** RFC 9687. */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
 
 /** Message Header Error subcodes (RFC 4271 §6.1). */

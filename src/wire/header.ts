@@ -12,8 +12,9 @@
  *   |          Length               |      Type     |
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
-import { BgpError } from "../errors.js";
+
 import { HEADER_LENGTH, MARKER_LENGTH, MessageType } from "./constants.js";
+import { BgpError } from "./errors.js";
 
 /** The smallest whole message of each type (RFC 4271 §4.2–4.5, RFC 2918 §3). */
 const MIN_LENGTH: Readonly<Record<number, number>> = {

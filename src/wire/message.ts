@@ -3,16 +3,16 @@
  * `decodeMessage` takes exactly one message; `MessageFramer` cuts a TCP stream into them.
  */
 import createDebug from "debug";
-import { BgpError } from "../errors.js";
 import { HEADER_LENGTH, MARKER_LENGTH, MessageType } from "./constants.js";
 import { maxMessageLength, resolveContext } from "./context.js";
+import { BgpError } from "./errors.js";
 import { checkHeader, checkMessageType } from "./header.js";
 import { decodeKeepalive } from "./keepalive.js";
-import { decodeNotification, encodeNotification } from "./notification.js";
-import { decodeOpen, encodeOpen } from "./open.js";
-import { decodeRouteRefresh, encodeRouteRefresh } from "./route-refresh.js";
+import { decodeNotification, encodeNotification, notificationBodyLength } from "./notification.js";
+import { decodeOpen, encodeOpen, openBodyLength } from "./open.js";
+import { decodeRouteRefresh, encodeRouteRefresh, routeRefreshBodyLength } from "./route-refresh.js";
 import type { BgpMessage, CodecContext } from "./types.js";
-import { decodeUpdate, encodeUpdate } from "./update.js";
+import { decodeUpdate, encodeUpdate, updateBodyLength } from "./update.js";
 import { Writer } from "./writer.js";
 
 const debug = createDebug("bgp:wire");
@@ -101,4 +101,31 @@ export function encodeMessage(message: BgpMessage, ctx?: Partial<CodecContext>):
   writer.setU8(lengthAt + 1, length & 0xff);
   if (debug.enabled) debug("encoded %s, %d octets", message.type, length);
   return writer.finish();
+}
+
+/** An UPDATE with no routes and no attributes: the header and the two 2-octet length fields. */
+export const EMPTY_UPDATE_LENGTH = HEADER_LENGTH + 4;
+
+/**
+ * How many octets `encodeMessage(message, ctx)` returns, header included, computed without
+ * encoding: what packing code asks before it builds a message. For a message `encodeMessage`
+ * refuses, the result is unspecified (this does not check the fields or the size limit).
+ */
+export function encodingLength(message: BgpMessage, ctx?: Partial<CodecContext>): number {
+  switch (message.type) {
+    case "open":
+      return HEADER_LENGTH + openBodyLength(message);
+    case "update":
+      return HEADER_LENGTH + updateBodyLength(message, resolveContext(ctx));
+    case "notification":
+      return HEADER_LENGTH + notificationBodyLength(message);
+    case "keepalive":
+      return HEADER_LENGTH;
+    case "route-refresh":
+      return HEADER_LENGTH + routeRefreshBodyLength(message);
+    default: {
+      const unreachable: never = message;
+      throw new TypeError(`not a BGP message: ${JSON.stringify(unreachable)}`);
+    }
+  }
 }

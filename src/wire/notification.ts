@@ -11,10 +11,10 @@
  *   | Length (1) | Shutdown Communication (Length octets of UTF-8, at most 255) |
  */
 
-import { checkUint } from "./capabilities/codec.js";
 import { CeaseSubcode, ErrorCode } from "./constants.js";
+import { copyOf } from "./reader.js";
 import type { NotificationMessage } from "./types.js";
-import type { Writer } from "./writer.js";
+import { checkUint, type Writer } from "./writer.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -53,13 +53,20 @@ export function decodeNotification(bytes: Uint8Array, start: number, end: number
   // The header check guarantees at least the two code octets (length >= 21).
   const code = bytes[start];
   const subcode = bytes[start + 1];
-  const data = bytes.slice(start + 2, end);
+  // A copy: the data outlives the socket chunk it came in, which the caller may reuse.
+  const data = copyOf(bytes, start + 2, end);
   if (carriesShutdownCommunication(code, subcode)) {
     // Trailing octets after the stated length are ignored: the message is still a valid NOTIFICATION.
     const shutdownMessage = decodeShutdownCommunication(data);
     if (shutdownMessage !== undefined) return { type: "notification", code, subcode, data, shutdownMessage };
   }
   return { type: "notification", code, subcode, data };
+}
+
+/** How many octets `encodeNotification` writes: the body, without the header. */
+export function notificationBodyLength(message: NotificationMessage): number {
+  if (message.data.length > 0 || message.shutdownMessage === undefined) return 2 + message.data.length;
+  return 2 + encodeShutdownCommunication(message.shutdownMessage).length;
 }
 
 export function encodeNotification(writer: Writer, message: NotificationMessage): void {
@@ -131,6 +138,7 @@ const NAMES: Readonly<Record<number, readonly [string, Readonly<Record<number, s
     },
   ],
   7: ["ROUTE-REFRESH Message Error", { 1: "Invalid Message Length" }],
+  8: ["Send Hold Timer Expired", {}],
 };
 
 /** "Cease / Administrative Shutdown", "OPEN Message Error / Bad Peer AS", … for logs. */
@@ -142,6 +150,9 @@ export function describeNotification(code: number, subcode: number): string {
   if (subName !== undefined) return `${name} / ${subName}`;
   // RFC 4271 §4.5: "If no appropriate Error Subcode is defined, then a zero (Unspecific) value is
   // used for the Error Subcode field."
-  if (subcode === 0) return code === ErrorCode.HOLD_TIMER_EXPIRED ? name : `${name} / Unspecific`;
+  if (subcode === 0) {
+    const bare = code === ErrorCode.HOLD_TIMER_EXPIRED || code === ErrorCode.SEND_HOLD_TIMER_EXPIRED;
+    return bare ? name : `${name} / Unspecific`;
+  }
   return `${name} / Unknown subcode ${subcode}`;
 }

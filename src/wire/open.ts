@@ -23,14 +23,14 @@
  *
  * The codec checks structure only; hold time, peer AS and identifier are the state machine's call.
  */
-import { BgpError } from "../errors.js";
+
 import { formatIpv4, ipv4ToNumber } from "./address.js";
-import { checkUint } from "./capabilities/codec.js";
 import { decodeCapabilities, encodeCapability } from "./capabilities/index.js";
 import { BGP_VERSION, OpenParameterType } from "./constants.js";
-import { Reader } from "./reader.js";
+import { BgpError } from "./errors.js";
+import { copyOf, Reader } from "./reader.js";
 import type { Capability, OpenMessage, UnknownOpenParameter } from "./types.js";
-import { Writer } from "./writer.js";
+import { checkUint, Writer } from "./writer.js";
 
 /** Version, My AS, Hold Time, BGP Identifier, Opt Parm Len. */
 export const OPEN_FIXED_LENGTH = 10;
@@ -85,21 +85,16 @@ export function decodeOpen(bytes: Uint8Array, start: number, end: number): OpenM
     } else {
       // Kept raw: RFC 4271 §6.2 makes an unrecognised parameter Unsupported Optional Parameter
       // (2/4), but whether to refuse the peer is the state machine's decision.
-      unknownParameters.push({ parameterType, data: bytes.slice(valueStart, valueStart + length) });
+      unknownParameters.push({ parameterType, data: copyOf(bytes, valueStart, valueStart + length) });
     }
   }
   const open: OpenMessage = { type: "open", version, myAsn, holdTime, bgpIdentifier, capabilities };
   return unknownParameters.length > 0 ? { ...open, unknownParameters } : open;
 }
 
-/** Append the OPEN body to `writer`. */
-export function encodeOpen(writer: Writer, message: OpenMessage): void {
-  writer.u8(checkUint(message.version, 8, "version"));
-  writer.u16(checkUint(message.myAsn, 16, "My Autonomous System"));
-  writer.u16(checkUint(message.holdTime, 16, "hold time"));
-  writer.u32(ipv4ToNumber(message.bgpIdentifier));
-
-  // All capabilities go in one Capabilities parameter (RFC 5492 §4 allows either form).
+/** The optional parameters an OPEN is sent with: all capabilities in one Capabilities parameter. */
+function optionalParameters(message: OpenMessage): { type: number; value: Uint8Array }[] {
+  // RFC 5492 §4 allows one parameter per capability or many per parameter; one it is.
   const params: { type: number; value: Uint8Array }[] = [];
   if (message.capabilities.length > 0) {
     const caps = new Writer(64);
@@ -109,11 +104,42 @@ export function encodeOpen(writer: Writer, message: OpenMessage): void {
   for (const p of message.unknownParameters ?? []) {
     params.push({ type: checkUint(p.parameterType, 8, "parameter type"), value: p.data });
   }
+  return params;
+}
 
+/** RFC 9072 §2: the extended encoding is for when the Optional Parameters exceed 255 octets. */
+function needsExtendedParameters(params: readonly { value: Uint8Array }[]): boolean {
   let plainLength = 0;
   for (const p of params) plainLength += 2 + p.value.length;
-  // RFC 9072 §2: the extended encoding is for when the Optional Parameters exceed 255 octets.
-  if (plainLength <= 255 && params.every((p) => p.value.length <= 255)) {
+  return plainLength > 255 || params.some((p) => p.value.length > 255);
+}
+
+/**
+ * How many octets `encodeOpen` writes: the body, without the header. The capabilities are measured
+ * by encoding them (an OPEN goes out once per session, so this is not worth a second code path).
+ */
+export function openBodyLength(message: OpenMessage): number {
+  const params = optionalParameters(message);
+  let length = OPEN_FIXED_LENGTH;
+  if (!needsExtendedParameters(params)) {
+    for (const p of params) length += 2 + p.value.length;
+    return length;
+  }
+  length += 3;
+  for (const p of params) length += 3 + p.value.length;
+  return length;
+}
+
+/** Append the OPEN body to `writer`. */
+export function encodeOpen(writer: Writer, message: OpenMessage): void {
+  writer.u8(checkUint(message.version, 8, "version"));
+  writer.u16(checkUint(message.myAsn, 16, "My Autonomous System"));
+  writer.u16(checkUint(message.holdTime, 16, "hold time"));
+  writer.u32(ipv4ToNumber(message.bgpIdentifier));
+  const params = optionalParameters(message);
+  if (!needsExtendedParameters(params)) {
+    let plainLength = 0;
+    for (const p of params) plainLength += 2 + p.value.length;
     writer.u8(plainLength);
     for (const p of params) writer.u8(p.type).u8(p.value.length).bytes(p.value);
     return;

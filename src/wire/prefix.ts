@@ -14,8 +14,8 @@
  * tables; ip-num only validates what users type (`canonicalPrefix`).
  */
 import { Validator } from "ip-num";
-import { BgpError } from "../errors.js";
 import { formatIpv6, parseIpv4Into, parseIpv6Into } from "./address.js";
+import { BgpError } from "./errors.js";
 import type { AddressFamily, Nlri } from "./types.js";
 import type { Writer } from "./writer.js";
 

@@ -1,4 +1,15 @@
-import { BgpError } from "../errors.js";
+import { BgpError } from "./errors.js";
+
+/**
+ * A plain Uint8Array copy of bytes[start, end). Not `slice()`: on a Node Buffer that returns a view
+ * into the (possibly pooled) input instead of a copy, which keeps the whole socket chunk alive and
+ * changes when the caller reuses the buffer.
+ */
+export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
 
 /**
  * A bounds-checked cursor over bytes. Running off the end throws the BgpError the caller chose
@@ -58,10 +69,10 @@ export class Reader {
 
   /** A copy of the next `count` bytes, for data that outlives the input buffer. */
   copy(count: number): Uint8Array {
-    // Not view().slice(): on a Node Buffer, slice() returns a view of the same memory.
-    const out = new Uint8Array(count);
-    out.set(this.view(count));
-    return out;
+    const start = this.offset;
+    this.need(count);
+    this.offset += count;
+    return copyOf(this.bytes, start, start + count);
   }
 
   /** A reader over the next `count` bytes, with its own overrun error; advances this one past them. */

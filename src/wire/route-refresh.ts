@@ -8,10 +8,10 @@
  *   +-------+-------+-------+-------+
  * Subtype: 0 normal request, 1 Begin-of-Route-Refresh, 2 End-of-Route-Refresh.
  */
-import { BgpError } from "../errors.js";
-import { checkUint } from "./capabilities/codec.js";
+import { BgpError } from "./errors.js";
+import { copyOf } from "./reader.js";
 import type { RouteRefreshMessage } from "./types.js";
-import type { Writer } from "./writer.js";
+import { checkUint, type Writer } from "./writer.js";
 
 /** Decode the body `bytes[start, end)`; the header starts at `start - 19` (header check: length >= 23). */
 export function decodeRouteRefresh(bytes: Uint8Array, start: number, end: number): RouteRefreshMessage {
@@ -25,10 +25,15 @@ export function decodeRouteRefresh(bytes: Uint8Array, start: number, end: number
     // NOTIFICATION message with the Error Code of "ROUTE-REFRESH Message Error" and the subcode of
     // "Invalid Message Length". The Data field of the NOTIFICATION message MUST contain the
     // complete ROUTE-REFRESH message."
-    throw BgpError.invalidRouteRefreshLength(bytes.slice(start - 19, end));
+    throw BgpError.invalidRouteRefreshLength(copyOf(bytes, start - 19, end));
   }
   const message: RouteRefreshMessage = { type: "route-refresh", afi, safi, subtype };
-  return rest > 0 ? { ...message, orf: bytes.slice(start + 4, end) } : message;
+  return rest > 0 ? { ...message, orf: copyOf(bytes, start + 4, end) } : message;
+}
+
+/** How many octets `encodeRouteRefresh` writes: the body, without the header. */
+export function routeRefreshBodyLength(message: RouteRefreshMessage): number {
+  return 4 + (message.orf === undefined ? 0 : message.orf.length);
 }
 
 export function encodeRouteRefresh(writer: Writer, message: RouteRefreshMessage): void {

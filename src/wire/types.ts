@@ -196,7 +196,14 @@ export interface PathAttributes {
   readonly largeCommunities?: readonly string[];
   /** Only To Customer (RFC 9234): an AS number. */
   readonly otc?: number;
+  /** Attributes this codec does not know, in the order they came (see `UnknownAttribute`). */
   readonly unknown?: readonly UnknownAttribute[];
+  /**
+   * Type codes, ascending, of known optional transitive attributes that came with the Partial bit
+   * set; they are sent on with it (RFC 4271 §5: a Partial bit set "by some previous AS ... MUST NOT
+   * be set back to 0"). Omitted when none.
+   */
+  readonly partial?: readonly number[];
 }
 
 /** RFC 7606 §2: what a receiver does about a malformed UPDATE. */

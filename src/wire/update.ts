@@ -16,10 +16,16 @@
  * Withdrawn Routes and NLRI are IPv4 unicast; other families travel in MP_REACH_NLRI and
  * MP_UNREACH_NLRI (RFC 4760). RFC 7606 decides what a malformed UPDATE costs.
  */
-import { BgpError } from "../errors.js";
-import { attributeSeen, decodePathAttributes, encodePathAttributes } from "./attributes/index.js";
+
+import {
+  attributeSeen,
+  decodePathAttributes,
+  encodePathAttributes,
+  pathAttributesLength,
+} from "./attributes/index.js";
 import { AttributeCode, ErrorCode, UpdateErrorSubcode } from "./constants.js";
-import { decodeNlri, encodeNlri } from "./prefix.js";
+import { BgpError } from "./errors.js";
+import { decodeNlri, encodeNlri, nlriLength } from "./prefix.js";
 import type { CodecContext, PathAttributes, UpdateMessage, UpdateProblem } from "./types.js";
 import type { Writer } from "./writer.js";
 
@@ -89,6 +95,17 @@ function checkMandatory(
       reason: error.message,
     });
   }
+}
+
+/** How many octets `encodeUpdate` writes for this UPDATE: the body, without the header. */
+export function updateBodyLength(message: UpdateMessage, ctx: CodecContext): number {
+  const addPath = ctx.addPath.includes("ipv4-unicast");
+  let length = 4 + pathAttributesLength(message.attributes, ctx);
+  const withdrawn = message.withdrawnRoutes;
+  for (let i = 0; i < withdrawn.length; i++) length += nlriLength(withdrawn[i].prefix, addPath);
+  const nlri = message.nlri;
+  for (let i = 0; i < nlri.length; i++) length += nlriLength(nlri[i].prefix, addPath);
+  return length;
 }
 
 /** Write the UPDATE body (everything after the header). Throws TypeError on values it cannot encode. */

@@ -1,4 +1,19 @@
 /**
+ * The value, when it is an unsigned integer that fits `bits` bits. Encoding a value that does not
+ * fit its field is the caller's bug, not a protocol error: TypeError when it is not an integer,
+ * RangeError when it is out of range, each naming the field.
+ */
+export function checkUint(value: number, bits: number, what: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`${what} must be an integer, got ${String(value)}`);
+  }
+  if (value < 0 || value >= 2 ** bits) {
+    throw new RangeError(`${what} ${value} does not fit ${bits} bits (0..${2 ** bits - 1})`);
+  }
+  return value;
+}
+
+/**
  * A growable byte writer. Lengths that precede their contents are reserved first and filled in
  * afterwards (`reserve16` / `fill16`), so no encoder computes a length twice.
  */

@@ -39,7 +39,7 @@ describe("addresses", () => {
 });
 
 describe("resolveConfig", () => {
-  it("gives ExaBGP's defaults and announces with --down-med unless --withdraw-on-down", () => {
+  it("gives ExaBGP's timing defaults, withdraws on DOWN and DISABLED unless a --down-med / --disabled-med is given", () => {
     const config = resolveConfig({}, { ...BASE, ip: ["203.0.113.1"], http: "http://127.0.0.1/" });
     expect(config.speaker).toEqual({ asn: 65001, routerId: "198.51.100.2" });
     expect(config.peers).toEqual([{ address: "198.51.100.1", port: 179, asn: 65000 }]);
@@ -48,16 +48,27 @@ describe("resolveConfig", () => {
         name: "default",
         checks: [{ kind: "http", url: "http://127.0.0.1/" }],
         timeoutSec: 5,
+        once: false,
+        staleAfterSec: 30,
+        checkDeadlineSec: 10,
         gate: { intervalSec: 5, fastIntervalSec: 1, rise: 3, fall: 3, holdDownSec: 0 },
-        prefixes: [
-          { prefix: "203.0.113.1/32", up: { med: 100 }, down: { med: 1000 }, disabled: { med: 500 } },
-        ],
-        execute: {},
+        prefixes: [{ prefix: "203.0.113.1/32", up: { med: 100 }, down: "withdraw", disabled: "withdraw" }],
+        execute: { any: [], up: [], down: [], disabled: [] },
       },
     ]);
+    const keeping = resolveConfig(
+      {},
+      { ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1:80", downMed: 1000, disabledMed: 500 },
+    );
+    expect(keeping.services[0].prefixes[0]).toEqual({
+      prefix: "203.0.113.1/32",
+      up: { med: 100 },
+      down: { med: 1000 },
+      disabled: { med: 500 },
+    });
     const withdrawing = resolveConfig(
       {},
-      { ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1:80", withdrawOnDown: true },
+      { ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1:80", withdrawOnDown: true, downMed: 1000 },
     );
     expect(withdrawing.services[0].prefixes[0]).toEqual({
       prefix: "203.0.113.1/32",
@@ -121,11 +132,21 @@ describe("resolveConfig", () => {
       "2001:db8:100::2",
       "2001:db8:100::9",
     ]);
-    const v4only = resolveConfig(
+    // An IPv6 prefix to a peer over IPv4 needs an IPv6 next hop: refused at start, not at announce time.
+    expect(() =>
+      resolveConfig({}, { ...BASE, command: "true", nextHop: ["198.51.100.2"], ip: ["2001:db8:ac::1"] }),
+    ).toThrow(/--next-hop: IPv6 prefix 2001:db8:ac::1\/128 goes to 198\.51\.100\.1 over an IPv4 session/);
+    const v6peer = resolveConfig(
       {},
-      { ...BASE, command: "true", nextHop: ["198.51.100.2"], ip: ["2001:db8:ac::1"] },
+      {
+        ...BASE,
+        peer: ["2001:db8:100::1"],
+        command: "true",
+        nextHop: ["198.51.100.2"],
+        ip: ["2001:db8:ac::1"],
+      },
     );
-    expect(v4only.services[0].prefixes[0].up).toEqual({ med: 100 });
+    expect(v6peer.services[0].prefixes[0].up).toEqual({ med: 100 });
     expect(() =>
       resolveConfig(
         {},
@@ -177,6 +198,7 @@ describe("resolveConfig", () => {
         routerId: "198.51.100.2",
         peerAs: 65000,
         peer: ["198.51.100.1"],
+        nextHop: ["2001:db8:100::2"],
         interval: 2,
         rise: 2,
         withdrawOnDown: true,
@@ -193,6 +215,7 @@ describe("resolveConfig", () => {
             fall: 5,
             withdrawOnDown: false,
             downMed: 900,
+            disabledMed: 500,
             dampening: { halfLife: 60 },
             ip: ["203.0.113.64/26"],
           },
@@ -214,7 +237,7 @@ describe("resolveConfig", () => {
       },
       {
         prefix: "2001:db8:ac::1/128",
-        up: { communities: ["65001:6"], med: 50 },
+        up: { nextHop: "2001:db8:100::2", communities: ["65001:6"], med: 50 },
         down: "withdraw",
         disabled: "withdraw",
       },
@@ -258,8 +281,11 @@ describe("resolveConfig", () => {
     [{ ...BASE, peerAs: undefined, ip: ["203.0.113.1"], command: "true" }, /--peer-as is required/],
     [{ ...BASE, ip: ["203.0.113.1", "203.0.113.1/32"], command: "true" }, /listed twice/],
     [{ ...BASE, ip: ["203.0.113.1"], http: "ftp://x/" }, /http:\/\/ or https:\/\//],
-    [{ ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1" }, /--tcp needs HOST:PORT/],
-    [{ ...BASE, ip: ["203.0.113.1"], command: "true", nextHop: ["gateway"] }, /not an IP address/],
+    [{ ...BASE, ip: ["203.0.113.1"], tcp: "127.0.0.1" }, /--tcp: needs HOST:PORT/],
+    [
+      { ...BASE, ip: ["203.0.113.1"], command: "true", nextHop: ["gateway"] },
+      /--next-hop: invalid nextHop "gateway"/,
+    ],
   ])("rejects incomplete settings %#", (settings, message) => {
     expect(() => resolveConfig({}, settings as AnnouncerSettings)).toThrow(SettingsError);
     expect(() => resolveConfig({}, settings as AnnouncerSettings)).toThrow(message);

@@ -18,7 +18,9 @@ describe("announcer log lines", () => {
         action: "announce",
         med: 100,
       }),
-    ).toBe("2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: HTTP 200) announced MED 100");
+    ).toBe(
+      "2026-11-22T21:00:00.123Z UP default 203.0.113.1/32 (3 checks passed: HTTP 200) announced MED 100",
+    );
     expect(
       formatText({
         event: "down",
@@ -32,7 +34,7 @@ describe("announcer log lines", () => {
         action: "withdraw",
       }),
     ).toBe(
-      "2026-11-22T21:00:00.123Z DOWN 2001:db8:ac::1/128 (1 check failed: http: GET http://127.0.0.3/ failed: ECONNREFUSED) withdrawn",
+      "2026-11-22T21:00:00.123Z DOWN default 2001:db8:ac::1/128 (1 check failed: http: GET http://127.0.0.3/ failed: ECONNREFUSED) withdrawn",
     );
     expect(
       formatText({
@@ -46,7 +48,7 @@ describe("announcer log lines", () => {
         med: 500,
       }),
     ).toBe(
-      "2026-11-22T21:00:00.123Z DISABLED 203.0.113.1/32 (disable file /run/maint present) announced MED 500",
+      "2026-11-22T21:00:00.123Z DISABLED default 203.0.113.1/32 (disable file /run/maint present) announced MED 500",
     );
     expect(
       formatText({
@@ -59,7 +61,7 @@ describe("announcer log lines", () => {
         check: "command",
         action: "none",
       }),
-    ).toBe("2026-11-22T21:00:00.123Z DOWN 203.0.113.1/32 (command: exit status 1) not announced");
+    ).toBe("2026-11-22T21:00:00.123Z DOWN default 203.0.113.1/32 (command: exit status 1) not announced");
     expect(
       formatText({
         event: "up",
@@ -74,7 +76,7 @@ describe("announcer log lines", () => {
         med: 100,
       }),
     ).toBe(
-      "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: all 2 checks passed, after hold-down) announced MED 100",
+      "2026-11-22T21:00:00.123Z UP default 203.0.113.1/32 (2 checks passed: all 2 checks passed, after hold-down) announced MED 100",
     );
   });
 
@@ -96,10 +98,10 @@ describe("announcer log lines", () => {
         med: 100,
       }),
     ).toBe(
-      "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: tcp connected to 127.0.0.1:8080) announced MED 100",
+      "2026-11-22T21:00:00.123Z UP s 203.0.113.1/32 (2 checks passed: tcp connected to 127.0.0.1:8080) announced MED 100",
     );
     expect(formatText({ ...base, reason: "status 204", check: "http", action: "announce" })).toBe(
-      "2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (2 checks passed: HTTP 204) announced",
+      "2026-11-22T21:00:00.123Z UP s 203.0.113.1/32 (2 checks passed: HTTP 204) announced",
     );
   });
 
@@ -123,6 +125,14 @@ describe("announcer log lines", () => {
         penalty: 750,
       },
       { event: "peer-up", atMs: AT, peer: "127.0.0.2" },
+      {
+        event: "peer-up",
+        atMs: AT,
+        peer: "127.0.0.2",
+        peerAs: 65000,
+        families: ["ipv4-unicast", "ipv6-unicast"],
+        holdTime: 9,
+      },
       { event: "peer-down", atMs: AT, peer: "127.0.0.2", reason: "hold timer expired" },
       { event: "shutdown", atMs: AT, message: "SIGTERM: withdrawing, closing sessions" },
     ];
@@ -130,7 +140,8 @@ describe("announcer log lines", () => {
       "2026-11-22T21:00:00.123Z SUPPRESSED 203.0.113.1/32 2001:db8:ac::1/128 (penalty 2100 above suppress threshold 2000) until 2026-11-22T21:01:00.123Z",
       "2026-11-22T21:00:00.123Z RELEASED 203.0.113.1/32 (decayed)",
       "2026-11-22T21:00:00.123Z PEER 127.0.0.2 established",
-      "2026-11-22T21:00:00.123Z PEER 127.0.0.2 down (hold timer expired)",
+      "2026-11-22T21:00:00.123Z PEER 127.0.0.2 (AS65000) established: ipv4-unicast ipv6-unicast, hold time 9 s",
+      "2026-11-22T21:00:00.123Z PEER 127.0.0.2 down: hold timer expired",
       "2026-11-22T21:00:00.123Z SHUTDOWN SIGTERM: withdrawing, closing sessions",
     ]);
   });

@@ -63,9 +63,9 @@ describe("startServices", () => {
         {
           name: "svc",
           tcp: `127.0.0.1:${port}`,
-          ip: ["203.0.113.1", { prefix: "203.0.113.64/26", withdrawOnDown: true }],
-          execute: "any",
-          downExecute: "down-only",
+          ip: [{ prefix: "203.0.113.1", downMed: 1000 }, "203.0.113.64/26"],
+          execute: ["any"],
+          downExecute: ["down-only"],
         },
       ],
     };
@@ -77,7 +77,9 @@ describe("startServices", () => {
       speaker,
       services: config.services,
       log: (record) => log.push(record),
-      runCommand: (command, env) => commands.push(`${command} ${env.STATE} ${env.PREFIXES}`),
+      runCommand: (command, env) => {
+        commands.push(`${command} ${env.STATE} ${env.PREFIXES}`);
+      },
     });
 
     await waitUntil("UP", () => speaker.calls.length === 2);
@@ -112,8 +114,8 @@ describe("startServices", () => {
     const prefixes = "203.0.113.1/32 203.0.113.64/26";
     expect(commands).toEqual([
       `any UP ${prefixes}`,
-      `any DOWN ${prefixes}`,
       `down-only DOWN ${prefixes}`,
+      `any DOWN ${prefixes}`,
       `any UP ${prefixes}`,
     ]);
 
@@ -150,8 +152,8 @@ describe("startServices", () => {
       log: (record) => log.push(record),
       runCommand: () => {},
     });
-    await waitUntil("DOWN", () => log.length > 0);
-    expect(log[0]).toMatchObject({
+    await waitUntil("DOWN", () => log.some((r) => r.event === "down"));
+    expect(log.find((r) => r.event !== "debug")).toMatchObject({
       event: "down",
       from: "init",
       prefix: "203.0.113.9/32",
@@ -169,4 +171,45 @@ describe("startServices", () => {
     });
     expect(speaker.calls).toEqual([]);
   });
+});
+
+describe("a hung check", () => {
+  it("a command that ignores SIGTERM turns the service DOWN within --stale-after, and stop() does not wait for it", async () => {
+    const config = resolveConfig(
+      {},
+      {
+        localAs: 65001,
+        routerId: "198.51.100.2",
+        peer: ["127.0.0.2"],
+        peerAs: 65000,
+        interval: 0.05,
+        rise: 1,
+        fall: 3,
+        timeout: 0.2,
+        staleAfter: 1.5,
+        // Healthy until the marker file appears, then hangs ignoring SIGTERM.
+        command: `test -e ${join(tmpdir(), `bgpcli-hang-${process.pid}`)} && { trap '' TERM; sleep 30; }; true`,
+        ip: ["203.0.113.1"],
+      },
+    );
+    const marker = join(tmpdir(), `bgpcli-hang-${process.pid}`);
+    onTestFinished(() => rmSync(marker, { force: true }));
+    const speaker = new RecordingSpeaker();
+    const log: LogRecord[] = [];
+    running = startServices({
+      speaker,
+      services: config.services,
+      log: (r) => log.push(r),
+      runCommand: () => {},
+    });
+    await waitUntil("UP", () => speaker.calls.length === 1);
+    writeFileSync(marker, "");
+    const hungAt = Date.now();
+    await waitUntil("DOWN", () => speaker.calls.includes("withdraw 203.0.113.1/32"), 5000);
+    expect(Date.now() - hungAt).toBeLessThan(1500 + 1000);
+    const stopAt = Date.now();
+    await running.stop("test");
+    running = undefined;
+    expect(Date.now() - stopAt).toBeLessThan(2000);
+  }, 15_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { eventForDecodeError, initialSnapshot, step } from "../../src/fsm/machine.js";
 import type { FsmAction, FsmSnapshot } from "../../src/fsm/types.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { config, established, FsmSimulator, peerOpen, run } from "./helpers.js";
 
 const STOP_ALL: FsmAction[] = [

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { initialSnapshot } from "../../src/fsm/machine.js";
-import { endOfRibFamily, negotiate, resolveCollision } from "../../src/fsm/negotiate.js";
+import { negotiate, resolveCollision } from "../../src/fsm/negotiate.js";
 import { buildOpen, validateOpen } from "../../src/fsm/open.js";
 import { jitter } from "../../src/fsm/timers.js";
 import type { FsmAction } from "../../src/fsm/types.js";
+import { endOfRibFamily } from "../../src/wire/end-of-rib.js";
+import { BgpError } from "../../src/wire/errors.js";
 import type { OpenMessage } from "../../src/wire/types.js";
 import { config, peerOpen, run } from "./helpers.js";
 

@@ -174,6 +174,17 @@ function mpUnreachArb(ctx: CodecContext): fc.Arbitrary<MpUnreach> {
   return fc.oneof(unicast, raw);
 }
 
+/** The known optional transitive attributes (RFC 4271 §5 keeps their Partial bit), by ascending code. */
+const OPTIONAL_TRANSITIVE: readonly (readonly [string, number])[] = [
+  ["aggregator", 7],
+  ["communities", 8],
+  ["extendedCommunities", 16],
+  ["as4Path", 17],
+  ["as4Aggregator", 18],
+  ["largeCommunities", 32],
+  ["otc", 35],
+];
+
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 
 /**
@@ -204,12 +215,12 @@ function attributesArb(ctx: CodecContext, announcesNlri: boolean): fc.Arbitrary<
       as4Aggregator: ctx.fourOctetAs ? fc.constant(undefined) : maybe(aggregatorArb(u32)),
       largeCommunities: maybe(fc.array(largeCommunity, { minLength: 1, maxLength: 6 })),
       otc: maybe(u32),
-      // Encoded in ascending type code (RFC 4271 §5 "SHOULD"), so decoded in that order.
+      // In any order: the encoder keeps the order of unknown attributes (all above the known codes here).
       unknown: maybe(
-        fc
-          .uniqueArray(unknownAttributeArb, { minLength: 1, maxLength: 3, selector: (u) => u.code })
-          .map((list) => [...list].sort((a, b) => a.code - b.code)),
+        fc.uniqueArray(unknownAttributeArb, { minLength: 1, maxLength: 3, selector: (u) => u.code }),
       ),
+      // Which of the known optional transitive attributes present came with the Partial bit.
+      partialMask: maybe(fc.integer({ min: 1, max: 0x7f })),
       required: fc.record({
         origin: fc.constantFrom("igp", "egp", "incomplete"),
         asPath: asPathArb(asn, true),
@@ -224,6 +235,14 @@ function attributesArb(ctx: CodecContext, announcesNlri: boolean): fc.Arbitrary<
         out.asPath ??= required.asPath;
       }
       if (announcesNlri) out.nextHop ??= required.nextHop;
+      const mask = out.partialMask as number | undefined;
+      delete out.partialMask;
+      if (mask !== undefined) {
+        const partial = OPTIONAL_TRANSITIVE.filter(
+          ([key], i) => out[key] !== undefined && (mask >> i) & 1,
+        ).map(([, code]) => code);
+        if (partial.length > 0) out.partial = partial;
+      }
       return out as PathAttributes;
     });
 }

@@ -5,11 +5,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { maxMessageLength } from "../../src/wire/context.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { MessageFramer } from "../../src/wire/framer.js";
-import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
-import type { CodecContext } from "../../src/wire/types.js";
+import { decodeMessage, encodeMessage, encodingLength } from "../../src/wire/message.js";
+import type { BgpMessage, CodecContext } from "../../src/wire/types.js";
 import { contextAndMessageArb, contextArb, messageArb, RUNS } from "./arbitraries.js";
 
 // Generous, and scaled with the case count so `npm run fuzz` (200000 runs) is not cut short.
@@ -102,6 +102,44 @@ describe("codec properties", () => {
           expect(bytes.length).toBeLessThanOrEqual(maxMessageLength(ctx));
           expect(decodeMessage(bytes, ctx)).toEqual(message);
         }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "encodingLength(m, ctx) equals encodeMessage(m, ctx).length for every message kind and context",
+    () => {
+      fc.assert(
+        fc.property(contextAndMessageArb, ({ ctx, message }) => {
+          expect(encodingLength(message, ctx)).toBe(encodeMessage(message, ctx).length);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "encodingLength agrees with encodeMessage on whatever decodes from mutated bytes",
+    () => {
+      fc.assert(
+        fc.property(
+          contextAndMessageArb,
+          fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+          ({ ctx, message }, mutations) => {
+            const mutated = mutate(encodeMessage(message, ctx), mutations);
+            let decoded: BgpMessage;
+            try {
+              decoded = decodeMessage(mutated, ctx);
+            } catch {
+              return;
+            }
+            // Decoded values always encode again (nothing decoded is out of its field's range).
+            expect(encodingLength(decoded, ctx)).toBe(encodeMessage(decoded, ctx).length);
+          },
+        ),
         { numRuns: RUNS },
       );
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { BgpError } from "../../src/errors.js";
 import { decodeCapabilities, encodeCapability } from "../../src/wire/capabilities/index.js";
+import type { BgpError } from "../../src/wire/errors.js";
 import type { Capability } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
 import { errorOf, hex, toHex } from "./message-bytes.js";

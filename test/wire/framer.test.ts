@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { MessageFramer } from "../../src/wire/framer.js";
 import { decodeMessage } from "../../src/wire/message.js";
 import { hex, message, toHex } from "./message-bytes.js";

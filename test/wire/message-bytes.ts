@@ -1,4 +1,4 @@
-import { BgpError } from "../../src/errors.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { decodeMessage } from "../../src/wire/message.js";
 import type { CodecContext } from "../../src/wire/types.js";
 /** Test helper: hex fields ("00 02", "ffff") -> bytes, so each field keeps its own comment. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { formatIpv6, parseIpv6Into } from "../../src/wire/address.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { canonicalPrefix, decodeNlri, encodeNlri, nlriLength } from "../../src/wire/prefix.js";
 import type { AddressFamily, Nlri } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";

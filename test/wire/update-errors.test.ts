@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { attributeCodec } from "../../src/wire/attributes/index.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { Reader } from "../../src/wire/reader.js";
 import type { UpdateMessage, UpdateProblem } from "../../src/wire/types.js";
 import { AS2, AS4, decodeBody } from "./update-helpers.js";

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/errors.js";
 import { validateOpen } from "../../src/fsm/open.js";
 import type { FsmConfig } from "../../src/fsm/types.js";
 import { formatIpv6, ipv6ToBytes } from "../../src/wire/address.js";
+import { BgpError } from "../../src/wire/errors.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type {
   AddressFamily,

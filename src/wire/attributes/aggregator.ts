@@ -10,11 +10,11 @@
 import { formatIpv4, ipv4ToBytes } from "../address.js";
 import { AS_TRANS, AttributeCode, AttributeFlag } from "../constants.js";
 import type { Aggregator } from "../types.js";
-import type { Writer } from "../writer.js";
-import { type AttributeCodec, checkU32, lengthError } from "./codec.js";
+import { checkUint, type Writer } from "../writer.js";
+import { type AttributeCodec, lengthError } from "./codec.js";
 
 function encodeAggregator(writer: Writer, value: Aggregator, asSize: 2 | 4): void {
-  const asn = checkU32(value.asn, "aggregator AS");
+  const asn = checkUint(value.asn, 32, "aggregator AS");
   // RFC 6793 §4.2.2: an AS that does not fit in two octets is replaced by AS_TRANS.
   if (asSize === 4) writer.u32(asn);
   else writer.u16(asn > 0xffff ? AS_TRANS : asn);
@@ -39,6 +39,7 @@ export const aggregatorCodec: AttributeCodec<"aggregator"> = {
   encode(writer, value, ctx) {
     encodeAggregator(writer, value, ctx.fourOctetAs ? 4 : 2);
   },
+  encodingLength: (_value, ctx) => (ctx.fourOctetAs ? 8 : 6),
 };
 
 export const as4AggregatorCodec: AttributeCodec<"as4Aggregator"> = {
@@ -58,4 +59,5 @@ export const as4AggregatorCodec: AttributeCodec<"as4Aggregator"> = {
   encode(writer, value) {
     encodeAggregator(writer, value, 4);
   },
+  encodingLength: () => 8,
 };

@@ -10,12 +10,13 @@
  *
  *   segment type: 1 AS_SET, 2 AS_SEQUENCE, 3 AS_CONFED_SEQUENCE, 4 AS_CONFED_SET
  */
-import { BgpError } from "../../errors.js";
+
 import { AS_TRANS, AttributeCode, AttributeFlag } from "../constants.js";
+import { BgpError } from "../errors.js";
 import type { Reader } from "../reader.js";
 import type { AsPathSegment, AsPathSegmentType } from "../types.js";
-import type { Writer } from "../writer.js";
-import { type AttributeCodec, attributeBytes, checkU32 } from "./codec.js";
+import { checkUint, type Writer } from "../writer.js";
+import { type AttributeCodec, attributeBytes } from "./codec.js";
 
 const SEGMENT_TYPES: readonly (AsPathSegmentType | undefined)[] = [
   undefined,
@@ -65,13 +66,23 @@ function encodeSegments(writer: Writer, segments: readonly AsPathSegment[], asSi
       const to = Math.min(asns.length, from + 255);
       writer.u8(typeCode).u8(to - from);
       for (let i = from; i < to; i++) {
-        const asn = checkU32(asns[i], "AS number");
+        const asn = checkUint(asns[i], 32, "AS number");
         // RFC 6793 §4.2.2: an AS that does not fit in two octets is replaced by AS_TRANS.
         if (asSize === 4) writer.u32(asn);
         else writer.u16(asn > 0xffff ? AS_TRANS : asn);
       }
     }
   }
+}
+
+/** Octets `encodeSegments` writes: a 2-octet header per run of at most 255 ASes, then the ASes. */
+function segmentsLength(segments: readonly AsPathSegment[], asSize: 2 | 4): number {
+  let length = 0;
+  for (const segment of segments) {
+    const count = segment.asns.length;
+    length += 2 * Math.ceil(count / 255) + asSize * count;
+  }
+  return length;
 }
 
 export const asPathCodec: AttributeCodec<"asPath"> = {
@@ -90,6 +101,7 @@ export const asPathCodec: AttributeCodec<"asPath"> = {
   encode(writer, value, ctx) {
     encodeSegments(writer, value, ctx.fourOctetAs ? 4 : 2);
   },
+  encodingLength: (value, ctx) => segmentsLength(value, ctx.fourOctetAs ? 4 : 2),
 };
 
 export const as4PathCodec: AttributeCodec<"as4Path"> = {
@@ -113,4 +125,5 @@ export const as4PathCodec: AttributeCodec<"as4Path"> = {
   encode(writer, value) {
     encodeSegments(writer, value, 4);
   },
+  encodingLength: (value) => segmentsLength(value, 4),
 };

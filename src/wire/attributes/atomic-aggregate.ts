@@ -22,4 +22,5 @@ export const atomicAggregateCodec: AttributeCodec<"atomicAggregate"> = {
   encode() {
     // No value.
   },
+  encodingLength: () => 0,
 };

@@ -1,10 +1,10 @@
-import { BgpError } from "../../errors.js";
-import type { Reader } from "../reader.js";
+import { BgpError } from "../errors.js";
+import { copyOf, type Reader } from "../reader.js";
 import type { CodecContext, PathAttributes } from "../types.js";
 import type { Writer } from "../writer.js";
 
 /** The PathAttributes keys that a typed codec fills (everything but the raw `unknown` list). */
-export type AttributeKey = Exclude<keyof PathAttributes, "unknown">;
+export type AttributeKey = Exclude<keyof PathAttributes, "unknown" | "partial">;
 
 /** The value one attribute decodes to. */
 export type AttributeValue<K extends AttributeKey> = NonNullable<PathAttributes[K]>;
@@ -31,19 +31,11 @@ export interface AttributeCodec<K extends AttributeKey> {
   readonly malformed: "treat-as-withdraw" | "attribute-discard" | "session-reset";
   decode(reader: Reader, ctx: CodecContext, at: number): AttributeValue<K>;
   encode(writer: Writer, value: AttributeValue<K>, ctx: CodecContext): void;
+  /** How many octets `encode` writes for this value (the value only, not the attribute header). */
+  encodingLength(value: AttributeValue<K>, ctx: CodecContext): number;
 }
 
 export type AnyAttributeCodec = { [K in AttributeKey]: AttributeCodec<K> }[AttributeKey];
-
-/**
- * A plain Uint8Array copy of bytes[start, end). Not `slice()`: on a Node Buffer that returns a view
- * into the (possibly pooled) input instead of a copy.
- */
-export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
-  const out = new Uint8Array(end - start);
-  out.set(bytes.subarray(start, end));
-  return out;
-}
 
 /** A copy of the whole attribute (flags, type, length, value) whose value `reader` covers. */
 export function attributeBytes(reader: Reader, at: number): Uint8Array {
@@ -58,14 +50,6 @@ export function lengthError(
   handling: "treat-as-withdraw" | "attribute-discard" | "session-reset" = "treat-as-withdraw",
 ): BgpError {
   return BgpError.attributeLengthError(attributeBytes(reader, at), code, handling);
-}
-
-/** An unsigned 32-bit integer, or a TypeError naming what it was meant to be. */
-export function checkU32(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new TypeError(`${what} must be an integer in 0..4294967295, got ${value}`);
-  }
-  return value;
 }
 
 /** Parse a run of decimal digits in text[from, to) as an unsigned integer no larger than max, or -1. */

@@ -53,6 +53,7 @@ export const communitiesCodec: AttributeCodec<"communities"> = {
       writer.u16(high).u16(low);
     }
   },
+  encodingLength: (value) => 4 * value.length,
 };
 
 export const extendedCommunitiesCodec: AttributeCodec<"extendedCommunities"> = {
@@ -87,6 +88,7 @@ export const extendedCommunitiesCodec: AttributeCodec<"extendedCommunities"> = {
       }
     }
   },
+  encodingLength: (value) => 8 * value.length,
 };
 
 export const largeCommunitiesCodec: AttributeCodec<"largeCommunities"> = {
@@ -117,4 +119,5 @@ export const largeCommunitiesCodec: AttributeCodec<"largeCommunities"> = {
       writer.u32(global).u32(local1).u32(local2);
     }
   },
+  encodingLength: (value) => 12 * value.length,
 };

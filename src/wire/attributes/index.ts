@@ -11,21 +11,16 @@
  * Decoding applies RFC 7606: faults that it demotes drop the attribute and are reported as
  * problems; only faults that leave the routes impossible to locate throw (session reset).
  */
-import { BgpError } from "../../errors.js";
+
 import { AttributeCode, AttributeFlag, ErrorCode, UpdateErrorSubcode } from "../constants.js";
-import { Reader } from "../reader.js";
+import { BgpError } from "../errors.js";
+import { copyOf, Reader } from "../reader.js";
 import type { CodecContext, PathAttributes, UnknownAttribute, UpdateProblem } from "../types.js";
 import type { Writer } from "../writer.js";
 import { aggregatorCodec, as4AggregatorCodec } from "./aggregator.js";
 import { as4PathCodec, asPathCodec } from "./as-path.js";
 import { atomicAggregateCodec } from "./atomic-aggregate.js";
-import {
-  type AnyAttributeCodec,
-  type AttributeCodec,
-  type AttributeKey,
-  type AttributeValue,
-  copyOf,
-} from "./codec.js";
+import type { AnyAttributeCodec, AttributeCodec, AttributeKey, AttributeValue } from "./codec.js";
 import { communitiesCodec, extendedCommunitiesCodec, largeCommunitiesCodec } from "./communities.js";
 import { localPrefCodec, medCodec } from "./metrics.js";
 import { mpReachCodec } from "./mp-reach.js";
@@ -98,6 +93,8 @@ function problemOf(error: BgpError, attributeCode: number): UpdateProblem {
   };
 }
 
+const OPTIONAL_TRANSITIVE = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE;
+
 function isMpCode(code: number): boolean {
   return code === AttributeCode.MP_REACH_NLRI || code === AttributeCode.MP_UNREACH_NLRI;
 }
@@ -123,6 +120,7 @@ export function decodePathAttributes(
   const problems: UpdateProblem[] = [];
   const seen = new Int32Array(8);
   let unknown: UnknownAttribute[] | undefined;
+  let partial: number[] | undefined;
   let at = start;
   while (at < end) {
     const flags = bytes[at];
@@ -211,12 +209,20 @@ export function decodePathAttributes(
         ctx,
         tlvStart,
       );
+      // RFC 4271 §5: "If a path with a recognized, transitive optional attribute is accepted and
+      // passed along to other BGP peers and the Partial bit in the Attribute Flags octet is set to 1
+      // by some previous AS, it MUST NOT be set back to 0 by the current AS."
+      if ((flags & AttributeFlag.PARTIAL) !== 0 && codec.flags === OPTIONAL_TRANSITIVE) {
+        partial ??= [];
+        partial.push(code);
+      }
     } catch (error) {
       if (!(error instanceof BgpError) || error.errorHandling === "session-reset") throw error;
       problems.push(problemOf(error, code));
     }
   }
   if (unknown !== undefined) out.unknown = unknown;
+  if (partial !== undefined) out.partial = partial.length > 1 ? partial.sort((a, b) => a - b) : partial;
   return { attributes: out as PathAttributes, problems, seen };
 }
 
@@ -255,8 +261,9 @@ function encodeOne<K extends AttributeKey>(
   codec: AttributeCodec<K>,
   value: AttributeValue<K>,
   ctx: CodecContext,
+  flags: number,
 ): void {
-  const at = beginAttribute(writer, codec.flags, codec.code);
+  const at = beginAttribute(writer, flags, codec.code);
   codec.encode(writer, value, ctx);
   endAttribute(writer, at, false);
 }
@@ -269,13 +276,23 @@ function encodeUnknown(writer: Writer, attribute: UnknownAttribute): void {
   endAttribute(writer, at, (flags & AttributeFlag.EXTENDED_LENGTH) !== 0);
 }
 
+/** The flags a known attribute goes out with: its own, plus a Partial bit it came in with. */
+function flagsOf(codec: AnyAttributeCodec, partial: readonly number[] | undefined): number {
+  if (partial === undefined || codec.flags !== OPTIONAL_TRANSITIVE || !partial.includes(codec.code)) {
+    return codec.flags;
+  }
+  return codec.flags | AttributeFlag.PARTIAL;
+}
+
 /**
  * Write the path attribute TLVs (not the Total Path Attribute Length in front of them): the MP
- * attributes first, then ascending type code, unknown attributes slotted in by their code.
+ * attributes first, then ascending type code. Unknown attributes keep their order among themselves
+ * and are merged in: each goes before the first known attribute with a higher code than its own
+ * that is not yet written, so attributes decoded in ascending order are written back as they came.
  */
 export function encodePathAttributes(writer: Writer, attributes: PathAttributes, ctx: CodecContext): void {
-  let unknown = attributes.unknown ?? [];
-  if (unknown.length > 1) unknown = [...unknown].sort((a, b) => a.code - b.code);
+  const unknown = attributes.unknown ?? NONE;
+  const partial = attributes.partial;
   let next = 0;
   for (const codec of ATTRIBUTE_CODECS) {
     const value = attributes[codec.key];
@@ -285,7 +302,42 @@ export function encodePathAttributes(writer: Writer, attributes: PathAttributes,
     if (value === undefined) continue;
     // `value` is attributes[codec.key], the type that codec encodes; TypeScript cannot see that
     // through the union of codecs.
-    encodeOne(writer, codec as AttributeCodec<AttributeKey>, value as AttributeValue<AttributeKey>, ctx);
+    encodeOne(
+      writer,
+      codec as AttributeCodec<AttributeKey>,
+      value as AttributeValue<AttributeKey>,
+      ctx,
+      flagsOf(codec, partial),
+    );
   }
   while (next < unknown.length) encodeUnknown(writer, unknown[next++]);
+}
+
+const NONE: readonly UnknownAttribute[] = [];
+
+/** An attribute's header (flags, type, 1- or 2-octet length) and value, for a value of `length` octets. */
+function tlvLength(length: number, extended: boolean): number {
+  return (length > 255 || extended ? 4 : 3) + length;
+}
+
+/** How many octets `encodePathAttributes` writes for these attributes, without writing them. */
+export function pathAttributesLength(attributes: PathAttributes, ctx: CodecContext): number {
+  let length = 0;
+  for (const codec of ATTRIBUTE_CODECS) {
+    const value = attributes[codec.key];
+    if (value === undefined) continue;
+    // As in encodePathAttributes: the value is the type this codec takes.
+    const valueLength = (codec as AttributeCodec<AttributeKey>).encodingLength(
+      value as AttributeValue<AttributeKey>,
+      ctx,
+    );
+    length += tlvLength(valueLength, false);
+  }
+  const unknown = attributes.unknown;
+  if (unknown !== undefined) {
+    for (const attribute of unknown) {
+      length += tlvLength(attribute.data.length, (attribute.flags & AttributeFlag.EXTENDED_LENGTH) !== 0);
+    }
+  }
+  return length;
 }

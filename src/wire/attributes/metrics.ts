@@ -7,7 +7,8 @@
  *   +-------------------------------+
  */
 import { AttributeCode, AttributeFlag } from "../constants.js";
-import { type AttributeCodec, checkU32, lengthError } from "./codec.js";
+import { checkUint } from "../writer.js";
+import { type AttributeCodec, lengthError } from "./codec.js";
 
 export const medCodec: AttributeCodec<"med"> = {
   code: AttributeCode.MULTI_EXIT_DISC,
@@ -21,8 +22,9 @@ export const medCodec: AttributeCodec<"med"> = {
     return reader.u32();
   },
   encode(writer, value) {
-    writer.u32(checkU32(value, "MULTI_EXIT_DISC"));
+    writer.u32(checkUint(value, 32, "MULTI_EXIT_DISC"));
   },
+  encodingLength: () => 4,
 };
 
 export const localPrefCodec: AttributeCodec<"localPref"> = {
@@ -37,6 +39,7 @@ export const localPrefCodec: AttributeCodec<"localPref"> = {
     return reader.u32();
   },
   encode(writer, value) {
-    writer.u32(checkU32(value, "LOCAL_PREF"));
+    writer.u32(checkUint(value, 32, "LOCAL_PREF"));
   },
+  encodingLength: () => 4,
 };

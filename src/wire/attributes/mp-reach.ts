@@ -19,15 +19,16 @@
  * carry an IPv6 next hop of 16 or 32 octets (RFC 8950 §3). A 4-octet IPv4 next hop is accepted for
  * IPv6 unicast too, because ExaBGP sends one when told to. Other families are kept raw.
  */
-import { BgpError } from "../../errors.js";
+
 import { formatIpv4, formatIpv6, parseIpv4Into, parseIpv6Into } from "../address.js";
 import { AttributeCode, AttributeFlag } from "../constants.js";
+import { BgpError } from "../errors.js";
 import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
-import { decodeNlri, encodeNlri } from "../prefix.js";
-import type { Reader } from "../reader.js";
+import { decodeNlri, encodeNlri, nlriLength } from "../prefix.js";
+import { copyOf, type Reader } from "../reader.js";
 import type { AddressFamily, CodecContext, MpReach, MpReachUnicast } from "../types.js";
 import type { Writer } from "../writer.js";
-import { type AttributeCodec, attributeBytes, copyOf } from "./codec.js";
+import { type AttributeCodec, attributeBytes } from "./codec.js";
 
 /** RFC 4760 §7: a bad MP attribute is an Optional Attribute Error, and RFC 7606 §7.11 a session reset. */
 export function mpError(reader: Reader, at: number, code: number, why: string): BgpError {
@@ -108,6 +109,15 @@ export const mpReachCodec: AttributeCodec<"mpReach"> = {
     writer.u8(0); // Reserved
     const addPath = ctx.addPath.includes(family);
     for (const nlri of value.nlri) encodeNlri(writer, nlri, family, addPath);
+  },
+  encodingLength(value, ctx) {
+    // AFI (2), SAFI (1), next hop length (1), next hop, Reserved (1), NLRI.
+    if (value.family === null) return 5 + value.nextHopBytes.length + value.nlriBytes.length;
+    const hop = !value.nextHop.includes(":") ? 4 : value.linkLocalNextHop === undefined ? 16 : 32;
+    const addPath = ctx.addPath.includes(value.family);
+    let length = 5 + hop;
+    for (const nlri of value.nlri) length += nlriLength(nlri.prefix, addPath);
+    return length;
   },
 };
 

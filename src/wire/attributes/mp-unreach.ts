@@ -11,9 +11,10 @@
  */
 import { AttributeCode, AttributeFlag } from "../constants.js";
 import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
-import { encodeNlri } from "../prefix.js";
+import { encodeNlri, nlriLength } from "../prefix.js";
+import { copyOf } from "../reader.js";
 import type { MpUnreach } from "../types.js";
-import { type AttributeCodec, copyOf } from "./codec.js";
+import type { AttributeCodec } from "./codec.js";
 import { decodeMpNlri, mpError } from "./mp-reach.js";
 
 export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
@@ -44,5 +45,13 @@ export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
     writer.u16(afi).u8(safi);
     const addPath = ctx.addPath.includes(family);
     for (const nlri of value.withdrawnRoutes) encodeNlri(writer, nlri, family, addPath);
+  },
+  encodingLength(value, ctx) {
+    // AFI (2), SAFI (1), withdrawn routes.
+    if (value.family === null) return 3 + value.withdrawnBytes.length;
+    const addPath = ctx.addPath.includes(value.family);
+    let length = 3;
+    for (const nlri of value.withdrawnRoutes) length += nlriLength(nlri.prefix, addPath);
+    return length;
   },
 };

@@ -25,4 +25,5 @@ export const nextHopCodec: AttributeCodec<"nextHop"> = {
   encode(writer, value) {
     writer.bytes(ipv4ToBytes(value));
   },
+  encodingLength: () => 4,
 };

@@ -5,8 +5,9 @@
  *   | origin |   0 = IGP, 1 = EGP, 2 = INCOMPLETE
  *   +--------+
  */
-import { BgpError } from "../../errors.js";
+
 import { AttributeCode, AttributeFlag } from "../constants.js";
+import { BgpError } from "../errors.js";
 import type { Origin } from "../types.js";
 import { type AttributeCodec, attributeBytes, lengthError } from "./codec.js";
 
@@ -31,4 +32,5 @@ export const originCodec: AttributeCodec<"origin"> = {
     if (index < 0) throw new TypeError(`ORIGIN must be igp, egp or incomplete, got ${String(value)}`);
     writer.u8(index);
   },
+  encodingLength: () => 1,
 };

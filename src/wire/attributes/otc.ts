@@ -6,7 +6,8 @@
  *   +-------------------------------+
  */
 import { AttributeCode, AttributeFlag } from "../constants.js";
-import { type AttributeCodec, checkU32, lengthError } from "./codec.js";
+import { checkUint } from "../writer.js";
+import { type AttributeCodec, lengthError } from "./codec.js";
 
 export const otcCodec: AttributeCodec<"otc"> = {
   code: AttributeCode.OTC,
@@ -21,6 +22,7 @@ export const otcCodec: AttributeCodec<"otc"> = {
     return reader.u32();
   },
   encode(writer, value) {
-    writer.u32(checkU32(value, "OTC"));
+    writer.u32(checkUint(value, 32, "OTC"));
   },
+  encodingLength: () => 4,
 };

@@ -29,6 +29,7 @@ export const originatorIdCodec: AttributeCodec<"originatorId"> = {
   encode(writer, value) {
     writer.bytes(ipv4ToBytes(value));
   },
+  encodingLength: () => 4,
 };
 
 export const clusterListCodec: AttributeCodec<"clusterList"> = {
@@ -49,4 +50,5 @@ export const clusterListCodec: AttributeCodec<"clusterList"> = {
   encode(writer, value) {
     for (const id of value) writer.bytes(ipv4ToBytes(id));
   },
+  encodingLength: (value) => 4 * value.length,
 };

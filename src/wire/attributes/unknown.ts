@@ -8,8 +8,8 @@
  *   +---------------+---------------+-----------------------------+------------------+
  */
 import { AttributeFlag } from "../constants.js";
+import { copyOf } from "../reader.js";
 import type { UnknownAttribute } from "../types.js";
-import { copyOf } from "./codec.js";
 
 /** Keep an unrecognized optional attribute: flags as received, the value copied out of the message. */
 export function decodeUnknownAttribute(

@@ -8,8 +8,9 @@
  *   | AFI (2 octets) | SAFI (1 octet) | Paths Limit (2 octets) |
  */
 import { CapabilityCode } from "../constants.js";
+import { checkUint } from "../writer.js";
 import type { CapabilityCodec } from "./codec.js";
-import { checkUint, requireLength } from "./codec.js";
+import { requireLength } from "./codec.js";
 
 const SEND_RECEIVE = ["receive", "send", "both"] as const;
 type SendReceive = (typeof SEND_RECEIVE)[number];

@@ -1,4 +1,4 @@
-import { BgpError } from "../../errors.js";
+import { BgpError } from "../errors.js";
 import type { Reader } from "../reader.js";
 import type { Capability, CapabilityName } from "../types.js";
 import type { Writer } from "../writer.js";
@@ -39,12 +39,4 @@ export function requireExactLength(reader: Reader, code: number, length: number)
   if (reader.remaining !== length) {
     throw malformedCapability(code, `length ${reader.remaining}, expected ${length}`);
   }
-}
-
-/** Encoding a value that does not fit its field is the caller's bug, not a protocol error. */
-export function checkUint(value: number, bits: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
-    throw new RangeError(`${what} ${value} does not fit ${bits} bits`);
-  }
-  return value;
 }

@@ -8,8 +8,9 @@
  *   +-----------------------------------------------------+
  */
 import { CapabilityCode } from "../constants.js";
+import { checkUint } from "../writer.js";
 import type { CapabilityCodec } from "./codec.js";
-import { checkUint, requireLength } from "./codec.js";
+import { requireLength } from "./codec.js";
 
 export const extendedNextHopCapability: CapabilityCodec<"extended-next-hop"> = {
   code: CapabilityCode.EXTENDED_NEXT_HOP,

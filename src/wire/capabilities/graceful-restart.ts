@@ -11,8 +11,9 @@
  *   | AFI (16 bits) | SAFI (8 bits) | Flags (8 bits: F) | Long-lived Stale Time (24 bits) |
  */
 import { CapabilityCode } from "../constants.js";
+import { checkUint } from "../writer.js";
 import type { CapabilityCodec } from "./codec.js";
-import { checkUint, requireLength } from "./codec.js";
+import { requireLength } from "./codec.js";
 
 const RESTART_STATE = 0x8000;
 const GRACEFUL_NOTIFICATION = 0x4000;

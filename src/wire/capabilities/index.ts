@@ -17,7 +17,7 @@
  * version, paths-limit) and ADD-PATH with an unknown send/receive value (RFC 7911 §4) are kept raw
  * as "unknown", as RFC 5492 §3 allows for a capability the speaker does not understand.
  */
-import { BgpError } from "../../errors.js";
+import { BgpError } from "../errors.js";
 import { Reader } from "../reader.js";
 import type { Capability, CapabilityName } from "../types.js";
 import type { Writer } from "../writer.js";

@@ -11,8 +11,9 @@
  * 4-octet AS (RFC 6793), code 65, length 4: the speaker's AS number.
  */
 import { CapabilityCode } from "../constants.js";
+import { checkUint } from "../writer.js";
 import type { CapabilityCodec, CapabilityOf } from "./codec.js";
-import { checkUint, requireExactLength } from "./codec.js";
+import { requireExactLength } from "./codec.js";
 
 export const multiprotocolCapability: CapabilityCodec<"multiprotocol"> = {
   code: CapabilityCode.MULTIPROTOCOL,

@@ -209,13 +209,16 @@ describe("encoding", () => {
     expect(decoded.attributes).toEqual({ origin: "incomplete" });
   });
 
-  it("rejects values it cannot encode with TypeError", () => {
+  it("rejects values it cannot encode: TypeError for the wrong kind, RangeError for out of range", () => {
     expect(() => encodeAttributes({ communities: ["65536:1"] })).toThrow(TypeError);
     expect(() => encodeAttributes({ communities: ["1:2:3"] })).toThrow(TypeError);
     expect(() => encodeAttributes({ largeCommunities: ["1:2"] })).toThrow(TypeError);
     expect(() => encodeAttributes({ extendedCommunities: ["00"] })).toThrow(TypeError);
     expect(() => encodeAttributes({ nextHop: "2001:db8::1" })).toThrow(TypeError);
-    expect(() => encodeAttributes({ med: -1 })).toThrow(TypeError);
-    expect(() => encodeAttributes({ asPath: [{ type: "sequence", asns: [2 ** 32] }] })).toThrow(TypeError);
+    expect(() => encodeAttributes({ med: 1.5 })).toThrow(TypeError);
+    expect(() => encodeAttributes({ med: -1 })).toThrow(/MULTI_EXIT_DISC -1 does not fit 32 bits/);
+    expect(() => encodeAttributes({ med: -1 })).toThrow(RangeError);
+    expect(() => encodeAttributes({ localPref: 2 ** 32 })).toThrow(RangeError);
+    expect(() => encodeAttributes({ asPath: [{ type: "sequence", asns: [2 ** 32] }] })).toThrow(RangeError);
   });
 });

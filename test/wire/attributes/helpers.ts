@@ -1,7 +1,7 @@
 import { expect } from "vitest";
-import { BgpError } from "../../../src/errors.js";
 import { decodePathAttributes, encodePathAttributes } from "../../../src/wire/attributes/index.js";
 import { resolveContext } from "../../../src/wire/context.js";
+import { BgpError } from "../../../src/wire/errors.js";
 import type { CodecContext, PathAttributes } from "../../../src/wire/types.js";
 import { Writer } from "../../../src/wire/writer.js";
 

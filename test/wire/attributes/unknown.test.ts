@@ -25,7 +25,7 @@ describe("unknown attributes", () => {
     expect(encodeAttributes(decoded.attributes)).toEqual([0x80, 0x64, 0x01, 0xff]);
   });
 
-  it("keeps an Extended Length flag it came with, and slots unknowns in by type code", () => {
+  it("keeps an Extended Length flag it came with, and the unknowns' own order", () => {
     const bytes = encodeAttributes({
       med: 1,
       origin: "egp",
@@ -38,10 +38,10 @@ describe("unknown attributes", () => {
     // biome-ignore format: one line per wire field
     expect(bytes).toEqual([
       0x40, 0x01, 0x01, 0x01, // ORIGIN EGP
-      0xe0, 0x02, 0x01, 0x07, // unknown type 2 (as the caller asked), Partial added
       0x80, 0x04, 0x04, 0x00, 0x00, 0x00, 0x01, // MED 1
       0xf0, 0x28, 0x00, 0x01, 0x09, // type 40, flags OTP+E kept, 2-octet length 1
       0x80, 0x63, 0x00, // type 99, empty
+      0xe0, 0x02, 0x01, 0x07, // unknown type 2 (as the caller asked), after 40 and 99 as given, Partial added
     ]);
   });
 });

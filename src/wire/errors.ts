@@ -1,4 +1,5 @@
 import {
+  AttributeCode,
   CeaseSubcode,
   ErrorCode,
   FsmErrorSubcode,
@@ -6,8 +7,8 @@ import {
   OpenErrorSubcode,
   RouteRefreshErrorSubcode,
   UpdateErrorSubcode,
-} from "./wire/constants.js";
-import type { ErrorHandling } from "./wire/types.js";
+} from "./constants.js";
+import type { ErrorHandling } from "./types.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -216,7 +217,7 @@ export class BgpError extends Error {
       UpdateErrorSubcode.INVALID_ORIGIN_ATTRIBUTE,
       attribute,
       "invalid ORIGIN value",
-      { attributeCode: 1, errorHandling: "treat-as-withdraw" },
+      { attributeCode: AttributeCode.ORIGIN, errorHandling: "treat-as-withdraw" },
     );
   }
 
@@ -228,7 +229,7 @@ export class BgpError extends Error {
       attribute,
       why,
       {
-        attributeCode: 3,
+        attributeCode: AttributeCode.NEXT_HOP,
         errorHandling: "treat-as-withdraw",
       },
     );
@@ -260,7 +261,7 @@ export class BgpError extends Error {
 
   static malformedAsPath(why = "malformed AS_PATH"): BgpError {
     return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.MALFORMED_AS_PATH, EMPTY, why, {
-      attributeCode: 2,
+      attributeCode: AttributeCode.AS_PATH,
       errorHandling: "treat-as-withdraw",
     });
   }
@@ -269,6 +270,19 @@ export class BgpError extends Error {
 
   static holdTimerExpired(): BgpError {
     return new BgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, EMPTY, "hold timer expired");
+  }
+
+  /**
+   * RFC 9687 §4: "the local system ... MUST ... send a NOTIFICATION message with the Error Code
+   * Send Hold Timer Expired" when nothing could be written for the SendHoldTime.
+   */
+  static sendHoldTimerExpired(seconds: number): BgpError {
+    return new BgpError(
+      ErrorCode.SEND_HOLD_TIMER_EXPIRED,
+      0,
+      EMPTY,
+      `send hold timer expired: nothing could be written to the peer for ${seconds} s`,
+    );
   }
 
   /** RFC 6608 subcodes: 1 in OpenSent, 2 in OpenConfirm, 3 in Established. */
