@@ -197,15 +197,9 @@ class RemovePeer implements Cmd {
   constructor(readonly name: RouterName) {}
   check = () => true;
   async run(model: Model, real: Real) {
-    if (model.closed) {
-      // Not specified after close(): either answer is fine, as long as it is an answer.
-      await real.sut.removePeer(this.name).catch(() => undefined);
-      model.peers.delete(this.name);
-      return;
-    }
-    const fails = !model.peers.has(this.name);
+    const fails = model.closed || !model.peers.has(this.name);
     await expectOutcome(this.toString(), fails, () => real.sut.removePeer(this.name));
-    model.peers.delete(this.name);
+    if (!fails) model.peers.delete(this.name);
   }
   toString = () => `removePeer(${this.name})`;
 }
