@@ -148,7 +148,7 @@ export class RibOutTable {
   /** @internal Append to the change log, unless every live view has it ahead of its cursor. */
   changed(prefix: string, entry: RibOutEntry): void {
     if (this.liveViews === 0) return;
-    if (entry.mark >= this.minCursor()) return;
+    if (entry.mark >= this.maxCursor()) return;
     entry.mark = this.logBase + this.log.length;
     this.log.push(prefix);
   }
@@ -162,13 +162,19 @@ export class RibOutTable {
     }
   }
 
-  private minCursorCache = 0;
-  private minCursorStale = true;
+  /** The furthest live cursor, recomputed when cursors move (not per change). */
+  private maxCursorCache = 0;
 
-  /** @internal A view's cursor moved (or a view came or went). */
+  /** @internal A view's cursor moved (or a view came or went): trim what every view has read. */
   cursorsMoved(): void {
-    this.minCursorStale = true;
-    const min = this.minCursor();
+    let min = this.logBase + this.log.length;
+    let max = this.logBase;
+    for (const v of this.views) {
+      if (!v.live) continue;
+      if (v.cursor < min) min = v.cursor;
+      if (v.cursor > max) max = v.cursor;
+    }
+    this.maxCursorCache = max;
     const drop = min - this.logBase;
     if (drop > 0 && (drop === this.log.length || drop >= 4096)) {
       this.log = drop === this.log.length ? [] : this.log.slice(drop);
@@ -176,14 +182,8 @@ export class RibOutTable {
     }
   }
 
-  private minCursor(): number {
-    if (this.minCursorStale) {
-      let min = this.logBase + this.log.length;
-      for (const v of this.views) if (v.live && v.cursor < min) min = v.cursor;
-      this.minCursorCache = min;
-      this.minCursorStale = false;
-    }
-    return this.minCursorCache;
+  private maxCursor(): number {
+    return this.maxCursorCache;
   }
 
   private clearExceptions(prefix: string, entry: RibOutEntry): void {
@@ -380,7 +380,7 @@ export class AdjRibOut {
     this.sentCount = 0;
     this.sentV6Count = 0;
     this.goLive();
-    this.replay = this.table.entries.entries();
+    this.replay = this.table.entries.size > 0 ? this.table.entries.entries() : null;
     // The replay sends everything: a refresh in progress has nothing left to add.
     this.refreshCursor = null;
     this.refreshing = new Set();
@@ -437,7 +437,7 @@ export class AdjRibOut {
 
   private isHeld(entry: RibOutEntry): boolean {
     const id = entry.id;
-    return (id >> 3) < this.held.length && (this.held[id >> 3] & (1 << (id & 7))) !== 0;
+    return id >> 3 < this.held.length && (this.held[id >> 3] & (1 << (id & 7))) !== 0;
   }
 
   /** What this session was told for the entry (null: nothing). */
