@@ -62,6 +62,7 @@ function peerOptionsOf(peer: ResolvedPeer): PeerOptions {
     ...(peer.passive === undefined ? {} : { passive: peer.passive }),
     ...(peer.name === undefined ? {} : { name: peer.name }),
     ...peer.transport,
+    ...(peer.bfd === undefined ? {} : { bfd: peer.bfd }),
   };
 }
 

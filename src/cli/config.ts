@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { DampeningOptions } from "../health/dampening.js";
 import type { GateOptions } from "../health/gate.js";
+import type { BfdPeerOptions } from "../speaker/bfd.js";
 import {
   canonicalCommunity,
   canonicalExtendedCommunity,
@@ -11,6 +12,7 @@ import {
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
 import { canonicalPrefix, checkAddress, splitHostPort } from "./addresses.js";
 import { EXABGP_ALIASES } from "./args.js";
+import { resolveBfd } from "./bfd.js";
 import {
   type AnnouncerSettings,
   checkSettings,
@@ -84,6 +86,8 @@ export interface ResolvedPeer {
   readonly name?: string;
   /** TCP-MD5 password, GTSM, multihop (cli/transport.ts). */
   readonly transport?: ResolvedTransport;
+  /** BFD (cli/bfd.ts): the addPeer `bfd` option. */
+  readonly bfd?: true | BfdPeerOptions;
 }
 
 export interface ResolvedConfig {
@@ -292,6 +296,7 @@ function resolvePeer(
   const port = object.port ?? portInAddress ?? DEFAULTS.bgpPort;
   if (port < 1 || port > 65535) throw new SettingsError(`${at}.port: expected 1-65535, got ${port}`);
   const transport = resolveTransport(where, object, top);
+  const bfd = resolveBfd(at, object, top);
   return {
     address: checkAddress(at, host),
     port,
@@ -301,6 +306,7 @@ function resolvePeer(
     ...(object.passive === undefined ? {} : { passive: object.passive }),
     ...(object.name === undefined ? {} : { name: object.name }),
     ...(Object.keys(transport).length === 0 ? {} : { transport }),
+    ...(bfd === undefined ? {} : { bfd }),
   };
 }
 

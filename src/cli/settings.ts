@@ -98,6 +98,11 @@ export interface PeerSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for this peer (cli/bfd.ts). */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -146,6 +151,11 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for every peer (a peer's own settings win); see cli/bfd.ts. */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /**
@@ -206,6 +216,14 @@ const TRANSPORT_KEYS = {
   incomingTtl: "count",
 } as const satisfies Record<string, Kind>;
 
+/** BFD (cli/bfd.ts). */
+const BFD_KEYS = {
+  bfd: "boolean",
+  bfdInterval: "seconds",
+  bfdMultiplier: "count",
+  bfdKeyFile: "string",
+} as const satisfies Record<string, Kind>;
+
 export const TOP_KEYS = {
   ...SERVICE_KEYS,
   peerAs: "uint",
@@ -231,6 +249,7 @@ export const TOP_KEYS = {
   startIp: "uint",
   drainTime: "seconds",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -250,6 +269,7 @@ export const PEER_KEYS = {
   passive: "boolean",
   name: "string",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
