@@ -96,8 +96,10 @@ export class FakeSocket extends EventEmitter {
   }
   cork(): void {}
   uncork(): void {}
-  write(bytes: Uint8Array): boolean {
+  /** Takes everything at once; the callback runs later, as a real socket's does once flushed. */
+  write(bytes: Uint8Array, done?: (error?: Error | null) => void): boolean {
     this.written += bytes.length;
+    if (done !== undefined) process.nextTick(done, null);
     return true;
   }
   end(): this {

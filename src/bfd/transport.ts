@@ -61,6 +61,8 @@ export class BfdTransport {
   private readonly ready = new Map<BfdFamily, FamilySockets>();
   private readonly byDiscriminator = new Map<number, BfdSession>();
   private readonly byAddress = new Map<string, BfdSession>();
+  /** Discriminators handed out, also to sessions not added yet. */
+  private readonly reserved = new Set<number>();
   private closed = false;
 
   constructor(options: BfdTransportOptions = {}) {
@@ -71,10 +73,13 @@ export class BfdTransport {
 
   /** A discriminator no session of this transport uses: nonzero, random (RFC 5880 §6.3). */
   allocateDiscriminator(): number {
-    for (;;) {
-      const d = Math.floor(this.random() * 0xffffffff) + 1;
-      if (d <= 0xffffffff && !this.byDiscriminator.has(d)) return d;
+    // Random, then the next free one: an injected random source may repeat itself.
+    let d = Math.floor(this.random() * 0xffffffff) + 1;
+    while (d > 0xffffffff || this.byDiscriminator.has(d) || this.reserved.has(d)) {
+      d = d >= 0xffffffff ? 1 : d + 1;
     }
+    this.reserved.add(d);
+    return d;
   }
 
   /** Open the sockets of `family` (once); rejects when the port cannot be bound. */
@@ -106,6 +111,7 @@ export class BfdTransport {
     if (this.byDiscriminator.get(session.localDiscriminator) === session)
       this.byDiscriminator.delete(session.localDiscriminator);
     if (this.byAddress.get(session.peerAddress) === session) this.byAddress.delete(session.peerAddress);
+    this.reserved.delete(session.localDiscriminator);
   }
 
   /**

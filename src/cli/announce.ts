@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import createDebug from "debug";
+import type { DownReason } from "../fsm/types.js";
+import type { StatusServer } from "../metrics/server.js";
 import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
 import { BgpSpeaker, type PeerOptions, type SpeakerOptions } from "../speaker/speaker.js";
 import { exabgpConfigToArgv, parseArgs } from "./args.js";
@@ -15,6 +17,7 @@ import { type IpTool, loopbackAddresses, makeIpTool } from "./loopback.js";
 import { type RunningServices, startServices } from "./run.js";
 import { describeDown } from "./session-log.js";
 import { type AnnouncerSettings, checkSettings, SettingsError } from "./settings.js";
+import { startStatusPage } from "./status.js";
 import { USAGE } from "./usage.js";
 
 export interface RunningAnnouncer {
@@ -59,6 +62,7 @@ function peerOptionsOf(peer: ResolvedPeer): PeerOptions {
     ...(peer.passive === undefined ? {} : { passive: peer.passive }),
     ...(peer.name === undefined ? {} : { name: peer.name }),
     ...peer.transport,
+    ...(peer.bfd === undefined ? {} : { bfd: peer.bfd }),
   };
 }
 
@@ -122,7 +126,7 @@ export async function startAnnouncer(
       holdTime: e.negotiated.holdTimeSec,
     });
   });
-  speaker.on("down", (e) => {
+  const peerDown = (e: { peer: string; reason: DownReason }) => {
     const peer = peerOf(e.peer);
     const reason =
       peer === undefined
@@ -146,6 +150,17 @@ export async function startAnnouncer(
       ...(peer === undefined ? {} : { peerAs: peer.asn }),
       reason,
     });
+  };
+  speaker.on("down", peerDown);
+  // RFC 4271 §8.2.2: a connection closed in OpenSent goes back to Active without a "down" (the
+  // session never came up), yet it is what a router that has no neighbor for us does: say so.
+  speaker.on("state", (e) => {
+    if (e.from === "OpenSent" && e.to === "Active") {
+      peerDown({
+        peer: e.peer,
+        reason: { kind: "tcp-closed", message: "connection closed", fromState: "OpenSent" },
+      });
+    }
   });
   speaker.on("route-skipped", (e) =>
     log({ event: "error", atMs: Date.now(), message: `${e.prefix} not sent to ${e.peer}: ${e.reason}` }),
@@ -412,10 +427,29 @@ export async function main(
     return;
   }
   const announcer = running;
+  let signalled = false;
+  // Bound before privileges are dropped, like the BGP listener.
+  let statusPage: StatusServer | undefined;
+  if (config.statusListen !== undefined) {
+    try {
+      statusPage = await startStatusPage(config.statusListen, {
+        speaker: announcer.speaker,
+        monitors: () => [...announcer.services.monitors.values()],
+        announced: () => announcer.services.announcer.announced,
+        shuttingDown: () => signalled,
+      });
+    } catch (error) {
+      await announcer.shutdown("cannot serve --status-listen");
+      await cleanup();
+      fail(`cannot start: --status-listen: ${error instanceof Error ? error.message : String(error)}`, 1);
+      return;
+    }
+  }
   try {
     dropPrivileges(config.user, config.group);
   } catch (error) {
     const unknown = (error as NodeJS.ErrnoException).code === "ERR_UNKNOWN_CREDENTIAL";
+    await statusPage?.close();
     await announcer.shutdown("cannot drop privileges");
     await cleanup();
     fail(
@@ -425,12 +459,12 @@ export async function main(
     return;
   }
 
-  let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(128 + (signal === "SIGINT" ? 2 : 15));
-    signalled = true;
+    signalled = true; // /healthz answers 503 from now on
     void announcer
       .shutdown(signal)
+      .then(() => statusPage?.close())
       .then(cleanup)
       .finally(() => process.exit(0));
   };

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { DampeningOptions } from "../health/dampening.js";
 import type { GateOptions } from "../health/gate.js";
+import type { BfdPeerOptions } from "../speaker/bfd.js";
 import {
   canonicalCommunity,
   canonicalExtendedCommunity,
@@ -11,6 +12,7 @@ import {
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
 import { canonicalPrefix, checkAddress, splitHostPort } from "./addresses.js";
 import { EXABGP_ALIASES } from "./args.js";
+import { resolveBfd } from "./bfd.js";
 import {
   type AnnouncerSettings,
   checkSettings,
@@ -23,6 +25,7 @@ import {
   type ServiceSettings,
   SettingsError,
 } from "./settings.js";
+import { parseStatusListen, type StatusListen } from "./status.js";
 import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
 /** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
@@ -83,6 +86,8 @@ export interface ResolvedPeer {
   readonly name?: string;
   /** TCP-MD5 password, GTSM, multihop (cli/transport.ts). */
   readonly transport?: ResolvedTransport;
+  /** BFD (cli/bfd.ts): the addPeer `bfd` option. */
+  readonly bfd?: true | BfdPeerOptions;
 }
 
 export interface ResolvedConfig {
@@ -97,6 +102,8 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   readonly json: boolean;
   readonly shutdownTimeoutSec: number;
+  /** --status-listen: where /metrics, /status and /healthz are served. */
+  readonly statusListen?: StatusListen;
   /** RFC 8326 drain before a withdraw on DISABLED, shutdown and reload removal (0: none). */
   readonly drainSec: number;
   readonly logLevel: "silent" | "info" | "debug";
@@ -241,6 +248,9 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
     services,
     json: top.json ?? false,
     shutdownTimeoutSec: top.shutdownTimeout ?? DEFAULTS.shutdownTimeoutSec,
+    ...(top.statusListen === undefined
+      ? {}
+      : { statusListen: parseStatusListen("--status-listen", top.statusListen) }),
     drainSec: top.drainTime ?? 0,
     logLevel: top.debug === true ? "debug" : top.silent === true ? "silent" : "info",
     ...(top.pid === undefined ? {} : { pidFile: top.pid }),
@@ -286,6 +296,7 @@ function resolvePeer(
   const port = object.port ?? portInAddress ?? DEFAULTS.bgpPort;
   if (port < 1 || port > 65535) throw new SettingsError(`${at}.port: expected 1-65535, got ${port}`);
   const transport = resolveTransport(where, object, top);
+  const bfd = resolveBfd(at, object, top);
   return {
     address: checkAddress(at, host),
     port,
@@ -295,6 +306,7 @@ function resolvePeer(
     ...(object.passive === undefined ? {} : { passive: object.passive }),
     ...(object.name === undefined ? {} : { name: object.name }),
     ...(Object.keys(transport).length === 0 ? {} : { transport }),
+    ...(bfd === undefined ? {} : { bfd }),
   };
 }
 

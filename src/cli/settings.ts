@@ -98,6 +98,11 @@ export interface PeerSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for this peer (cli/bfd.ts). */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /** The whole file (and, with the flags, the whole command line). */
@@ -115,6 +120,8 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly json?: boolean;
   /** Seconds the shutdown waits for the speaker to close. */
   readonly shutdownTimeout?: number;
+  /** ADDR:PORT, [V6]:PORT, :PORT or PORT of the /metrics, /status and /healthz pages. */
+  readonly statusListen?: string;
   readonly services?: readonly ServiceSettings[];
   /** Write our PID to this file. */
   readonly pid?: string;
@@ -144,6 +151,11 @@ export interface AnnouncerSettings extends ServiceSettings {
   readonly multihop?: number;
   readonly outgoingTtl?: number;
   readonly incomingTtl?: number;
+  /** BFD for every peer (a peer's own settings win); see cli/bfd.ts. */
+  readonly bfd?: boolean;
+  readonly bfdInterval?: number;
+  readonly bfdMultiplier?: number;
+  readonly bfdKeyFile?: string;
 }
 
 /**
@@ -204,6 +216,14 @@ const TRANSPORT_KEYS = {
   incomingTtl: "count",
 } as const satisfies Record<string, Kind>;
 
+/** BFD (cli/bfd.ts). */
+const BFD_KEYS = {
+  bfd: "boolean",
+  bfdInterval: "seconds",
+  bfdMultiplier: "count",
+  bfdKeyFile: "string",
+} as const satisfies Record<string, Kind>;
+
 export const TOP_KEYS = {
   ...SERVICE_KEYS,
   peerAs: "uint",
@@ -215,6 +235,7 @@ export const TOP_KEYS = {
   listen: "string",
   json: "boolean",
   shutdownTimeout: "seconds",
+  statusListen: "string",
   pid: "string",
   user: "string",
   group: "string",
@@ -228,6 +249,7 @@ export const TOP_KEYS = {
   startIp: "uint",
   drainTime: "seconds",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 export const DAMPENING_KEYS = {
@@ -238,7 +260,7 @@ export const DAMPENING_KEYS = {
   maxSuppress: "seconds",
 } as const satisfies Record<string, Kind>;
 
-const PEER_KEYS = {
+export const PEER_KEYS = {
   address: "string",
   port: "uint",
   peerAs: "uint",
@@ -247,6 +269,7 @@ const PEER_KEYS = {
   passive: "boolean",
   name: "string",
   ...TRANSPORT_KEYS,
+  ...BFD_KEYS,
 } as const satisfies Record<string, Kind>;
 
 /** A bad setting: says where it was written and what was expected. */
@@ -368,7 +391,9 @@ function checkService(where: string, value: unknown): ServiceSettings {
 
 /** Validates a parsed config file (or any object in its shape). */
 export function checkSettings(where: string, value: unknown): AnnouncerSettings {
-  return checkObject(where, withAliases(where, value), TOP_KEYS, {
+  // "$schema" points editors at docs/announcer.schema.json; it is not a setting.
+  const { $schema: _schema, ...rest } = isObject(value) ? value : { $schema: undefined };
+  return checkObject(where, withAliases(where, isObject(value) ? rest : value), TOP_KEYS, {
     dampening: checkDampening,
     ip: checkIpList,
     peer: checkPeerList,

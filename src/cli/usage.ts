@@ -82,12 +82,21 @@ BGP:
   --multihop N             send with TTL N (eBGP several hops away)
   --outgoing-ttl N         ExaBGP's name: the TTL we send with (= --multihop N)
   --incoming-ttl N         ExaBGP's name: lowest TTL accepted (GTSM over 256-N hops)
+  --bfd                    BFD (RFC 5880/5881) with every peer: routers drop our routes within
+                           interval x multiplier when this host dies (default 0.3 s x 3)
+  --bfd-interval S         BFD transmit and receive interval, seconds (0.01-60, default 0.3)
+  --bfd-multiplier N       BFD packets missed before the session is down (1-255, default 3)
+  --bfd-key-file F         BFD authentication key from file F: the key alone (Keyed SHA1, key ID 1)
+                           or "TYPE KEY-ID KEY" (keyed-sha1, meticulous-keyed-sha1, keyed-md5)
 
 Process:
   --config, -F FILE        settings from a file: JSON (docs/announcer.schema.json) or ExaBGP
                            healthcheck's "key = value" lines; flags given here win
   --name, -n NAME          the service's name in logs (default "default")
   --json                   log JSON lines instead of text
+  --status-listen ADDR:PORT
+                           serve /metrics (Prometheus), /status (JSON) and /healthz; a bare
+                           PORT or :PORT listens on 127.0.0.1
   --debug, -d              also log every check round, and the library's debug output
   --silent, -s             log only errors, failed commands and sessions going down
   --pid, -p FILE           write our PID to FILE

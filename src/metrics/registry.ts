@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { BFD_STATES } from "../bfd/constants.js";
 import type { FsmState } from "../fsm/types.js";
 import { CHECK_LATENCY_BUCKETS_SEC, type HealthStatus } from "../health/status.js";
+import type { BfdPeerStatus } from "../speaker/bfd.js";
 import type { PeerStatus } from "../speaker/peer.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
-import { type MetricsSources, monitorsOf } from "./status.js";
+import { type HealthStatusSource, type MetricsSources, monitorsOf } from "./status.js";
 
 /** RFC 4271 §8 states, one `bgp_peer_state` series each. */
 const FSM_STATES: readonly FsmState[] = [
@@ -44,6 +46,7 @@ export function createMetricsRegistry(
   sources: MetricsSources,
   options: MetricsRegistryOptions = {},
 ): Registry {
+  checkOptions(sources, options);
   const registry = options.registry ?? new Registry();
   const registers = [registry];
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
@@ -137,9 +140,44 @@ export function createMetricsRegistry(
     "Route changes waiting to be sent to the peer",
     (p) => p.pendingChanges,
   );
+  registerBfdMetrics(readPeers, registers);
 
   registerHealthMetrics(sources, registers);
   return registry;
+}
+
+/** Bad arguments throw here, naming the option, never later in a scrape. */
+function checkOptions(sources: MetricsSources, options: MetricsRegistryOptions): void {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null;
+  if (!isObject(sources)) throw new TypeError("createMetricsRegistry: sources must be an object");
+  if (
+    sources.speaker !== undefined &&
+    typeof (sources.speaker as { peerStatus?: unknown } | null)?.peerStatus !== "function"
+  ) {
+    throw new TypeError("sources.speaker must have peerStatus() (a BgpSpeaker)");
+  }
+  const monitors = sources.monitors;
+  if (monitors !== undefined && typeof monitors !== "function") {
+    if (!Array.isArray(monitors)) {
+      throw new TypeError("sources.monitors must be an array of HealthMonitors or a function returning one");
+    }
+    monitors.forEach((monitor, i) => {
+      if (typeof (monitor as Partial<HealthStatusSource> | null)?.status !== "function") {
+        throw new TypeError(`sources.monitors[${i}] must have status() (a HealthMonitor)`);
+      }
+    });
+  }
+  if (!isObject(options)) throw new TypeError("createMetricsRegistry: options must be an object");
+  if (
+    options.registry !== undefined &&
+    typeof (options.registry as { registerMetric?: unknown } | null)?.registerMetric !== "function"
+  ) {
+    throw new TypeError("options.registry must be a prom-client Registry");
+  }
+  if (options.defaultMetrics !== undefined && typeof options.defaultMetrics !== "boolean") {
+    throw new TypeError("options.defaultMetrics must be true or false");
+  }
 }
 
 /** `read`, called at most once per synchronous run of code (a scrape's collect() calls). */
@@ -154,6 +192,65 @@ function oncePerScrape<T>(read: () => T): () => T {
     }
     return cached.value;
   };
+}
+
+/** BFD (RFC 5880) per peer that runs it; peers without `bfd` have no series here. */
+function registerBfdMetrics(readPeers: () => readonly PeerStatus[], registers: Registry[]): void {
+  const withBfd = function* () {
+    for (const p of readPeers()) if (p.bfd !== null) yield { name: p.name, bfd: p.bfd };
+  };
+  new Gauge({
+    name: "bgp_peer_bfd_state",
+    help: "1 for the peer's current BFD session state (RFC 5880 §4.1), 0 for the others",
+    labelNames: ["peer", "state"],
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, bfd } of withBfd()) {
+        for (const state of BFD_STATES) this.set({ peer: name, state }, bfd.state === state ? 1 : 0);
+      }
+    },
+  });
+  const gauge = (name: string, help: string, value: (b: BfdPeerStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["peer"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { name: peer, bfd } of withBfd()) this.set({ peer }, value(bfd));
+      },
+    });
+  const counter = (name: string, help: string, value: (b: BfdPeerStatus) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ["peer"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { name: peer, bfd } of withBfd()) this.inc({ peer }, value(bfd));
+      },
+    });
+  gauge(
+    "bgp_peer_bfd_detection_time_seconds",
+    "Silence after which the BFD session goes down: the neighbor's Detect Mult x the agreed interval (0 before it is heard)",
+    (b) => b.detectionTimeMs / 1000,
+  );
+  gauge(
+    "bgp_peer_bfd_remote_discriminator",
+    "The neighbor's BFD discriminator (0 until it is heard)",
+    (b) => b.remoteDiscriminator,
+  );
+  gauge("bgp_peer_bfd_diagnostic", "Why the BFD session last went down (RFC 5880 §4.1 code)", (b) => b.diag);
+  counter("bgp_peer_bfd_packets_received_total", "BFD control packets received", (b) => b.packetsIn);
+  counter("bgp_peer_bfd_packets_sent_total", "BFD control packets sent", (b) => b.packetsOut);
+  counter(
+    "bgp_peer_bfd_packets_discarded_total",
+    "BFD control packets refused (authentication, sequence number, discriminator)",
+    (b) => b.discarded,
+  );
 }
 
 function registerHealthMetrics(sources: MetricsSources, registers: Registry[]): void {

@@ -46,6 +46,13 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     throw new RangeError(`invalid port ${options.port}: expected an integer 0-65535`);
   }
   const { registry, status, health } = options;
+  if (typeof (registry as { metrics?: unknown } | undefined)?.metrics !== "function") {
+    throw new TypeError("registry must be a prom-client Registry");
+  }
+  if (typeof status !== "function")
+    throw new TypeError("status must be a function returning the /status data");
+  if (health !== undefined && typeof health !== "function") throw new TypeError("health must be a function");
+  if (typeof host !== "string" || host === "") throw new TypeError("host must be an address or host name");
 
   const server = http.createServer((request, response) => {
     const send = (code: number, type: string, body: string) => {

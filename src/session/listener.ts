@@ -155,6 +155,7 @@ export class BgpListener {
 
   /** Stop accepting; connections already handed to sessions are theirs to close. */
   close(): Promise<void> {
+    this.#bound = null; // its fd is about to go; keys die with it
     return new Promise((resolve) => {
       if (!this.#server.listening) {
         resolve();

@@ -145,7 +145,7 @@ function linkLocal(address: string): boolean {
   return /^fe[89ab]/.test(address);
 }
 
-/** A peer's address: unicast, and a link-local one may carry its zone ("fe80::1%eth0"). */
+/** A peer's (or our local) address: unicast, and a link-local one may carry its zone ("fe80::1%eth0"). */
 const peerAddress: Check = (where, value) => {
   if (typeof value !== "string") throw new TypeError(`${where}: expected an IP address, got ${show(value)}`);
   const zoneAt = value.indexOf("%");
@@ -189,7 +189,7 @@ const PEER_CHECKS: Record<keyof PeerOptions, Check> = {
   address: peerAddress,
   asn,
   port: integer(1, 65535, "a TCP port"),
-  localAddress: unicastAddress,
+  localAddress: peerAddress,
   passive: boolean,
   families,
   holdTime,

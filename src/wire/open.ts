@@ -25,7 +25,7 @@
  */
 
 import { formatIpv4, ipv4ToNumber } from "./address.js";
-import { decodeCapabilities, encodeCapability } from "./capabilities/index.js";
+import { capabilityLength, decodeCapabilities, encodeCapability } from "./capabilities/index.js";
 import { BGP_VERSION, OpenParameterType } from "./constants.js";
 import { BgpError } from "./errors.js";
 import { copyOf, Reader } from "./reader.js";
@@ -114,19 +114,21 @@ function needsExtendedParameters(params: readonly { value: Uint8Array }[]): bool
   return plainLength > 255 || params.some((p) => p.value.length > 255);
 }
 
-/**
- * How many octets `encodeOpen` writes: the body, without the header. The capabilities are measured
- * by encoding them (an OPEN goes out once per session, so this is not worth a second code path).
- */
+/** How many octets `encodeOpen` writes: the body, without the header. Encodes nothing. */
 export function openBodyLength(message: OpenMessage): number {
-  const params = optionalParameters(message);
-  let length = OPEN_FIXED_LENGTH;
-  if (!needsExtendedParameters(params)) {
-    for (const p of params) length += 2 + p.value.length;
-    return length;
+  const values: number[] = [];
+  if (message.capabilities.length > 0) {
+    let capabilities = 0;
+    for (const capability of message.capabilities) capabilities += capabilityLength(capability);
+    values.push(capabilities);
   }
-  length += 3;
-  for (const p of params) length += 3 + p.value.length;
+  for (const p of message.unknownParameters ?? []) values.push(p.data.length);
+  let plainLength = 0;
+  for (const length of values) plainLength += 2 + length;
+  // The same choice as encodeOpen (needsExtendedParameters).
+  if (plainLength <= 255 && values.every((length) => length <= 255)) return OPEN_FIXED_LENGTH + plainLength;
+  let length = OPEN_FIXED_LENGTH + 3;
+  for (const value of values) length += 3 + value;
   return length;
 }
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BfdSession, BfdTransport, BgpSpeaker, type DownEvent } from "../../src/index.js";
+import { createMetricsRegistry } from "../../src/metrics/index.js";
 import { realClock } from "../../src/session/types.js";
+import { parseExposition, sample } from "../support/prometheus.js";
 
 /**
  * The speaker's BFD over real UDP on loopback (our block 127.0.90.0/24, ports 209xx; no root
@@ -124,6 +126,14 @@ describe("BFD on a speaker's peer", () => {
     const status = speaker.peerStatus()[0].bfd!;
     expect(status).toMatchObject({ state: "Up", remoteState: "Up", txIntervalMs: 100, discarded: 0 });
     expect(status.remoteDiscriminator).toBe(up.remoteDiscriminator);
+    // The same numbers in the Prometheus metrics.
+    const m = await parseExposition(await createMetricsRegistry({ speaker }).metrics());
+    const peer = speaker.peerStatus()[0].name;
+    expect(sample(m, "bgp_peer_bfd_state", { peer, state: "Up" })).toBe(1);
+    expect(sample(m, "bgp_peer_bfd_state", { peer, state: "Down" })).toBe(0);
+    expect(sample(m, "bgp_peer_bfd_detection_time_seconds", { peer })).toBeCloseTo(0.3, 9);
+    expect(sample(m, "bgp_peer_bfd_remote_discriminator", { peer })).toBe(up.remoteDiscriminator);
+    expect(sample(m, "bgp_peer_bfd_packets_received_total", { peer })).toBeGreaterThan(0);
 
     // The neighbor's host dies: its BFD goes silent (no AdminDown), its TCP connection stays open.
     const silencedAt = Date.now();
@@ -162,4 +172,16 @@ describe("BFD on a speaker's peer", () => {
     expect(speaker.peerStatus()[0].bfd?.state).toBe("Down");
     expect(events.some((e) => e.type === "bfd-up")).toBe(false);
   }, 20_000);
+});
+
+describe("BFD discriminators", () => {
+  it("are nonzero and distinct even when the injected random source repeats itself", () => {
+    const transport = new BfdTransport({ random: () => 0.5 });
+    const seen = new Set<number>();
+    for (let i = 0; i < 50; i++) seen.add(transport.allocateDiscriminator());
+    expect(seen.size).toBe(50);
+    expect(seen.has(0)).toBe(false);
+    const top = new BfdTransport({ random: () => 0.9999999999 });
+    expect([top.allocateDiscriminator(), top.allocateDiscriminator()]).toEqual([0xffffffff, 1]);
+  });
 });

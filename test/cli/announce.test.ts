@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { prepare } from "../../src/cli/announce.js";
@@ -196,5 +198,39 @@ describe("bgp-speaker-announce as a process", () => {
     expect(stderr).toBe(
       `bgp-speaker-announce: cannot start: cannot listen on 127.0.0.1:${taken}: address already in use (is another BGP daemon such as bird, frr or exabgp listening there?)\n`,
     );
+  }, 20_000);
+});
+
+describe("bgp-speaker-announce, small things an operator hits", () => {
+  it("--version prints the package version", async () => {
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    expect(await prepare(["--version"], io)).toBe(0);
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(out).toEqual([`bgp-speaker-announce ${version}\n`]);
+  });
+
+  it("a closed stdout pipe (… | head) does not crash the shutdown: SIGTERM still exits 0", async () => {
+    child = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", "examples/announcer.ts", "--local-as", "65001", "--router-id", "198.51.100.2"],
+        ...["--peer", "127.0.0.9:1", "--peer-as", "65000", "--ip", "203.0.113.1", "--command", "true"],
+        ...["--interval", "0.05", "--rise", "1", "--connect-retry", "1"],
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    // Like `head -1`: read the first line, then close the pipe while the process keeps logging.
+    await new Promise<void>((resolve) => child?.stdout?.once("data", () => resolve()));
+    child.stdout?.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
   }, 20_000);
 });

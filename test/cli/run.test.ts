@@ -172,3 +172,44 @@ describe("startServices", () => {
     expect(speaker.calls).toEqual([]);
   });
 });
+
+describe("a hung check", () => {
+  it("a command that ignores SIGTERM turns the service DOWN within --stale-after, and stop() does not wait for it", async () => {
+    const config = resolveConfig(
+      {},
+      {
+        localAs: 65001,
+        routerId: "198.51.100.2",
+        peer: ["127.0.0.2"],
+        peerAs: 65000,
+        interval: 0.05,
+        rise: 1,
+        fall: 3,
+        timeout: 0.2,
+        staleAfter: 1.5,
+        // Healthy until the marker file appears, then hangs ignoring SIGTERM.
+        command: `test -e ${join(tmpdir(), `bgpcli-hang-${process.pid}`)} && { trap '' TERM; sleep 30; }; true`,
+        ip: ["203.0.113.1"],
+      },
+    );
+    const marker = join(tmpdir(), `bgpcli-hang-${process.pid}`);
+    onTestFinished(() => rmSync(marker, { force: true }));
+    const speaker = new RecordingSpeaker();
+    const log: LogRecord[] = [];
+    running = startServices({
+      speaker,
+      services: config.services,
+      log: (r) => log.push(r),
+      runCommand: () => {},
+    });
+    await waitUntil("UP", () => speaker.calls.length === 1);
+    writeFileSync(marker, "");
+    const hungAt = Date.now();
+    await waitUntil("DOWN", () => speaker.calls.includes("withdraw 203.0.113.1/32"), 5000);
+    expect(Date.now() - hungAt).toBeLessThan(1500 + 1000);
+    const stopAt = Date.now();
+    await running.stop("test");
+    running = undefined;
+    expect(Date.now() - stopAt).toBeLessThan(2000);
+  }, 15_000);
+});

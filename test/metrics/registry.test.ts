@@ -268,3 +268,20 @@ describe("collectStatus", () => {
     await speaker.close();
   });
 });
+
+describe("createMetricsRegistry options", () => {
+  it("refuses bad sources and options at the call, naming them", () => {
+    const bad = (sources: unknown, options?: unknown) => () =>
+      createMetricsRegistry(sources as never, options as never);
+    expect(bad({ speaker: {} })).toThrow(/sources\.speaker must have peerStatus\(\)/);
+    expect(bad({ monitors: "web" })).toThrow(/sources\.monitors must be an array/);
+    expect(bad({ monitors: [{ status: () => ({}) }, {}] })).toThrow(
+      /sources\.monitors\[1\] must have status\(\)/,
+    );
+    expect(bad({}, { registry: {} })).toThrow(/options\.registry must be a prom-client Registry/);
+    expect(bad({}, { defaultMetrics: "yes" })).toThrow(/options\.defaultMetrics must be true or false/);
+    expect(bad(null)).toThrow(TypeError);
+    // Two registries over nothing: valid, and apart.
+    expect(createMetricsRegistry({})).not.toBe(createMetricsRegistry({}));
+  });
+});

@@ -126,6 +126,12 @@ describe("startStatusServer", () => {
   it("refuses a bad port at the call, and says why it cannot listen", async () => {
     await expect(start({ port: 70_000 })).rejects.toThrow(RangeError);
     await expect(start({ port: -1 })).rejects.toThrow(/invalid port -1: expected an integer 0-65535/);
+    await expect(start({ registry: {} as Registry })).rejects.toThrow(
+      /registry must be a prom-client Registry/,
+    );
+    await expect(start({ status: "x" as unknown as () => unknown })).rejects.toThrow(
+      /status must be a function/,
+    );
     const first = await start();
     await expect(start({ port: first.port })).rejects.toThrow(
       new RegExp(`cannot listen on ${HOST.replaceAll(".", "\\.")}:${first.port}: address already in use`),

@@ -177,3 +177,51 @@ describe.runIf(process.platform === "linux")("GTSM and multihop over loopback", 
     await waitFor("the session", () => established(r) && established(a));
   });
 });
+
+describe.runIf(process.platform === "linux")("IPv6 and a dual-stack listener", () => {
+  it("TCP-MD5 and GTSM over IPv6 (::1 to ::1): Established; a wrong key is not", async () => {
+    const router = new BgpSpeaker({ asn: 65000, routerId: "198.51.100.1", listen: { host: "::1", port: 0 } });
+    router.addPeer({ address: "::1", asn: 65001, passive: true, password: "v6-key", ttlSecurity: true });
+    await router.start();
+    const dial = (password: string) => {
+      const s = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2", connectRetry: 2 });
+      s.addPeer({ address: "::1", asn: 65000, port: router.listenPort!, password, ttlSecurity: true });
+      return s;
+    };
+    const wrong = dial("not-it");
+    cleanups.push(async () => {
+      await wrong.close();
+      await router.close();
+    });
+    await wrong.start();
+    await sleep(2500);
+    expect(established(router)).toBe(false);
+    await wrong.close();
+    const right = dial("v6-key");
+    cleanups.push(() => right.close());
+    await right.start();
+    await waitFor("the IPv6 session", () => established(router) && established(right));
+  });
+
+  it("an IPv4 peer's key on a dual-stack (::) listener is filed as ::ffff:a.b.c.d: Established", async () => {
+    const router = new BgpSpeaker({ asn: 65000, routerId: "198.51.100.1", listen: { host: "::", port: 0 } });
+    router.addPeer({ address: "127.0.85.200", asn: 65001, passive: true, password: "mapped" });
+    await router.start();
+    const a = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2", connectRetry: 1 });
+    a.addPeer({
+      address: "127.0.85.201",
+      asn: 65000,
+      port: router.listenPort!,
+      localAddress: "127.0.85.200",
+      password: "mapped",
+    });
+    cleanups.push(async () => {
+      await a.close();
+      await router.close();
+    });
+    // 127.0.85.201 is not bound by anyone: the dual-stack listener takes it (all of 127/8 is local).
+    await a.start();
+    await waitFor("the session over the mapped key", () => established(router) && established(a));
+    expect(await tcpConnects("127.0.85.201", router.listenPort!, "127.0.85.202", 1500)).toBe(false);
+  });
+});

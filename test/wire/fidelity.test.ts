@@ -172,3 +172,43 @@ describe("decoded data is a copy, not a view of the input", () => {
     );
   });
 });
+
+describe("encodingLength measures without encoding", () => {
+  it("an OPEN with multi-octet UTF-8 in FQDN and software version, and a lone surrogate", () => {
+    const open: OpenMessage = {
+      type: "open",
+      version: 4,
+      myAsn: 65000,
+      holdTime: 90,
+      bgpIdentifier: "198.51.100.1",
+      capabilities: [
+        { name: "fqdn", hostname: "rté-😀", domainName: "\ud800x" },
+        { name: "software-version", version: "bgp-speaker ∞" },
+        {
+          name: "graceful-restart",
+          restarting: false,
+          notification: true,
+          restartTimeSec: 120,
+          families: [],
+        },
+      ],
+    };
+    // hostname r t é - 😀: 1 + 1 + 2 + 1 + 4 octets; domain: 3 (U+FFFD for the lone surrogate) + 1;
+    // version: 12 + 3 for ∞.
+    expect(encodingLength(open)).toBe(encodeMessage(open).length);
+    expect(encodingLength(open)).toBe(19 + 10 + 2 + (2 + 1 + 9 + 1 + 4) + (2 + 1 + 15) + (2 + 2));
+  });
+
+  it("an OPEN whose parameters need the RFC 9072 extended length", () => {
+    const open: OpenMessage = {
+      type: "open",
+      version: 4,
+      myAsn: 65000,
+      holdTime: 90,
+      bgpIdentifier: "198.51.100.1",
+      capabilities: [{ name: "software-version", version: "v".repeat(200) }],
+      unknownParameters: [{ parameterType: 7, data: new Uint8Array(100) }],
+    };
+    expect(encodingLength(open)).toBe(encodeMessage(open).length);
+  });
+});

@@ -42,6 +42,7 @@ export const addPathCapability: CapabilityCodec<"add-path"> = {
         .u8(code);
     }
   },
+  encodingLength: (value) => 4 * value.families.length,
 };
 
 export const pathsLimitCapability: CapabilityCodec<"paths-limit"> = {
@@ -64,4 +65,5 @@ export const pathsLimitCapability: CapabilityCodec<"paths-limit"> = {
       writer.u16(checkUint(f.limit, 16, "paths limit"));
     }
   },
+  encodingLength: (value) => 5 * value.families.length,
 };

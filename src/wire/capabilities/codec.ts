@@ -18,6 +18,8 @@ export interface CapabilityCodec<N extends CapabilityName = CapabilityName> {
   readonly name: N;
   decode(reader: Reader): CapabilityOf<N> | null;
   encode(writer: Writer, value: CapabilityOf<N>): void;
+  /** How many octets `encode` writes for this value (the Capability Value only). */
+  encodingLength(value: CapabilityOf<N>): number;
 }
 
 /** OPEN Message Error / Unspecific: the capability's value has the wrong shape for its code. */

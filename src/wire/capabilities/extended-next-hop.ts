@@ -31,4 +31,5 @@ export const extendedNextHopCapability: CapabilityCodec<"extended-next-hop"> = {
       writer.u16(checkUint(e.nextHopAfi, 16, "next hop AFI"));
     }
   },
+  encodingLength: (value) => 6 * value.entries.length,
 };

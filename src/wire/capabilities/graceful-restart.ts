@@ -50,6 +50,7 @@ export const gracefulRestartCapability: CapabilityCodec<"graceful-restart"> = {
       writer.u8(f.forwardingPreserved ? FORWARDING_STATE : 0);
     }
   },
+  encodingLength: (value) => 2 + 4 * value.families.length,
 };
 
 export const longLivedGracefulRestartCapability: CapabilityCodec<"long-lived-graceful-restart"> = {
@@ -75,4 +76,5 @@ export const longLivedGracefulRestartCapability: CapabilityCodec<"long-lived-gra
       writer.u8(stale >>> 16).u16(stale & 0xffff);
     }
   },
+  encodingLength: (value) => 7 * value.families.length,
 };

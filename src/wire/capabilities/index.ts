@@ -102,6 +102,18 @@ export function decodeCapabilities(
   return out;
 }
 
+/** How many octets `encodeCapability` writes: code, length and value. */
+export function capabilityLength(capability: Capability): number {
+  if (capability.name === "unknown") return 2 + capability.data.length;
+  // As in encodeCapability: the map guarantees the codec matches the variant.
+  return (
+    2 +
+    (CODECS[capability.name] as CapabilityCodec<typeof capability.name>).encodingLength(
+      capability as CapabilityOf<typeof capability.name>,
+    )
+  );
+}
+
 /** Write one capability as code, length, value. */
 export function encodeCapability(writer: Writer, capability: Capability): void {
   writer.u8(capabilityCode(capability));

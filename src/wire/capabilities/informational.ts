@@ -27,6 +27,24 @@ function readShortString(reader: Reader): string | null {
   }
 }
 
+/** Octets of `text` in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD). */
+function utf8Length(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) length += 1;
+    else if (c < 0x800) length += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length += 4;
+        i++;
+      } else length += 3;
+    } else length += 3;
+  }
+  return length;
+}
+
 function writeShortString(writer: Writer, text: string, what: string): void {
   const bytes = encoder.encode(text);
   if (bytes.length > 255) throw new RangeError(`${what} is ${bytes.length} octets, more than 255`);
@@ -47,6 +65,7 @@ export const fqdnCapability: CapabilityCodec<"fqdn"> = {
     writeShortString(writer, value.hostname, "hostname");
     writeShortString(writer, value.domainName, "domain name");
   },
+  encodingLength: (value) => 2 + utf8Length(value.hostname) + utf8Length(value.domainName),
 };
 
 export const softwareVersionCapability: CapabilityCodec<"software-version"> = {
@@ -60,4 +79,5 @@ export const softwareVersionCapability: CapabilityCodec<"software-version"> = {
   encode(writer, value) {
     writeShortString(writer, value.version, "software version");
   },
+  encodingLength: (value) => 1 + utf8Length(value.version),
 };

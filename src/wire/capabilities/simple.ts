@@ -31,6 +31,7 @@ export const multiprotocolCapability: CapabilityCodec<"multiprotocol"> = {
       .u8(0)
       .u8(checkUint(value.safi, 8, "SAFI"));
   },
+  encodingLength: () => 4,
 };
 
 function emptyCapability<N extends "route-refresh" | "extended-message" | "enhanced-route-refresh">(
@@ -45,6 +46,7 @@ function emptyCapability<N extends "route-refresh" | "extended-message" | "enhan
       return { name } as CapabilityOf<N>;
     },
     encode() {},
+    encodingLength: () => 0,
   };
 }
 
@@ -66,6 +68,7 @@ export const roleCapability: CapabilityCodec<"role"> = {
   encode(writer, value) {
     writer.u8(checkUint(value.role, 8, "role"));
   },
+  encodingLength: () => 1,
 };
 
 export const fourOctetAsCapability: CapabilityCodec<"four-octet-as"> = {
@@ -78,4 +81,5 @@ export const fourOctetAsCapability: CapabilityCodec<"four-octet-as"> = {
   encode(writer, value) {
     writer.u32(checkUint(value.asn, 32, "AS number"));
   },
+  encodingLength: () => 4,
 };
