@@ -192,3 +192,37 @@ describe("HealthGate flap dampening", () => {
     expect(types(gate.advance(139_000))).toEqual(["released", "up"]);
   });
 });
+
+describe("HealthGate expire (the freshness watchdog)", () => {
+  const stale = { ok: false, reason: "check http hung: no result for 30s (staleAfter 30s)", check: "http" };
+
+  it("publishes DOWN at once from UP, FALLING or INIT, whatever fall says, and UP needs rise again", () => {
+    const gate = new HealthGate({ rise: 2, fall: 5 }, 0);
+    expect(gate.expire(0, stale).map((event) => `${event.type} ${event.reason}`)).toEqual([
+      `down ${stale.reason}`,
+    ]);
+    gate.observe(1000, ok());
+    expect(types(gate.observe(2000, ok()))).toEqual(["up"]);
+    gate.observe(3000, fail()); // falling 1 of 5
+    expect(gate.expire(4000, stale)).toMatchObject([{ type: "down", from: "up", atMs: 4000, check: "http" }]);
+    expect(gate.expire(5000, stale)).toEqual([]); // already down
+    expect(gate.observe(6000, ok())).toEqual([]);
+    expect(types(gate.observe(7000, ok()))).toEqual(["up"]);
+  });
+
+  it("does nothing while disabled, and counts as a flap for dampening", () => {
+    const disabled = new HealthGate({}, 0);
+    disabled.observeDisabled(0);
+    expect(disabled.expire(1000, stale)).toEqual([]);
+    expect(disabled.state).toBe("disabled");
+
+    const gate = new HealthGate(
+      { rise: 1, fall: 1, dampening: { penalty: 1000, suppressThreshold: 1500 } },
+      0,
+    );
+    gate.observe(0, ok());
+    gate.expire(1000, stale);
+    gate.observe(2000, ok());
+    expect(types(gate.expire(3000, stale))).toEqual(["down", "suppressed"]);
+  });
+});
