@@ -438,6 +438,12 @@ export async function main(
         announced: () => announcer.services.announcer.announced,
         shuttingDown: () => signalled,
       });
+      const host = statusPage.host.includes(":") ? `[${statusPage.host}]` : statusPage.host;
+      log({
+        event: "start",
+        atMs: Date.now(),
+        message: `status pages on http://${host}:${statusPage.port}/ (/metrics /status /healthz)`,
+      });
     } catch (error) {
       await announcer.shutdown("cannot serve --status-listen");
       await cleanup();

@@ -106,6 +106,9 @@ describe("--status-listen", () => {
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
       /^bgp_peer_state\{peer="127\.0\.54\.3",state="Idle"\} [01]$/m,
     );
+    expect(run.output()).toMatch(
+      /status pages on http:\/\/127\.0\.0\.1:20504\/ \(\/metrics \/status \/healthz\)/,
+    );
     run.child.kill("SIGTERM");
     expect((await run.done).code).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
