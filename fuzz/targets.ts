@@ -13,6 +13,7 @@
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { isDeepStrictEqual } from "node:util";
+import type { FsmState } from "../src/fsm/types.js";
 import { BgpSession } from "../src/session/session.js";
 import type { Clock } from "../src/session/types.js";
 import { unknownAttributeFlags } from "../src/wire/attributes/unknown.js";
@@ -124,7 +125,16 @@ const STILL_CLOCK: Clock = { now: () => 0, setTimeout: () => null, clearTimeout:
 
 /** The session target: throws on an oracle failure. */
 export function sessionTarget(input: Uint8Array): void {
-  if (input.length === 0) return;
+  feedSession(input);
+}
+
+/**
+ * Feed a peer's stream (after the chunk-size byte) to a fresh passive session, close the
+ * connection, and check the oracles; returns the states the session went through.
+ */
+export function feedSession(input: Uint8Array): FsmState[] {
+  const states: FsmState[] = [];
+  if (input.length === 0) return states;
   const session = new BgpSession({
     localAsn: 65000,
     routerId: "198.51.100.1",
@@ -137,6 +147,7 @@ export function sessionTarget(input: Uint8Array): void {
     clock: STILL_CLOCK,
     random: () => 0.5,
   });
+  session.on("state", (_from, to) => states.push(to));
   session.start();
   const socket = new FakeSocket();
   session.acceptConnection(socket as unknown as Socket);
@@ -148,4 +159,5 @@ export function sessionTarget(input: Uint8Array): void {
   if (!socket.destroyed) socket.emit("close", false);
   if (session.state === "Established") throw new Error("still Established after the connection closed");
   session.removeAllListeners();
+  return states;
 }

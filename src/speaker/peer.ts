@@ -26,8 +26,8 @@ const FLUSH_BATCH = 4096;
  */
 const FLUSH_SLICE_MS = 10;
 
-/** Withdraw events reported per turn of the event loop when a session with many routes goes down. */
-const REPORT_SLICE = 4096;
+/** Withdraw events reported at once when a session with many routes goes down (FLUSH_SLICE_MS per turn). */
+const REPORT_SLICE = 256;
 
 /**
  * ROUTE-REFRESH rate limit per peer (token bucket): up to REFRESH_BURST refreshes at once, then
@@ -336,20 +336,25 @@ export class Peer {
     this.callbacks.onDown(this, reason);
   }
 
-  /** Report a down session's routes as withdrawn, REPORT_SLICE per turn of the event loop. */
+  /** Report a down session's routes as withdrawn, a time slice per turn of the event loop. */
   private reportWithdrawals(withdrawals: Iterator<RibInChange>): void {
     this.finishWithdrawals(); // an earlier session's, if any, go first
     this.pendingWithdrawals = withdrawals;
     const step = () => {
       if (this.pendingWithdrawals !== withdrawals) return;
-      const slice: RibInChange[] = [];
-      for (let r = withdrawals.next(); !r.done; r = withdrawals.next()) {
-        slice.push(r.value);
-        if (slice.length === REPORT_SLICE) break;
+      const started = performance.now();
+      let done = false;
+      while (!done && performance.now() - started < FLUSH_SLICE_MS) {
+        const slice: RibInChange[] = [];
+        for (let r = withdrawals.next(); !r.done; r = withdrawals.next()) {
+          slice.push(r.value);
+          if (slice.length === REPORT_SLICE) break;
+        }
+        done = slice.length < REPORT_SLICE;
+        this.report(slice);
       }
-      if (slice.length < REPORT_SLICE) this.pendingWithdrawals = null;
+      if (done) this.pendingWithdrawals = null;
       else setImmediate(step);
-      this.report(slice);
     };
     step();
   }

@@ -623,14 +623,14 @@ function snapshotOf(input: object, result: RouteAttributes): CachedAttributes {
 function holdsSnapshot(input: object, cached: CachedAttributes): boolean {
   const fields = cached.fields;
   let count = 0;
+  // Plain objects: for-in walks V8's enum cache; a key added since (a misspelt `mde`) changes the count.
   for (const key in input) {
-    if (!Object.hasOwn(input, key)) return false;
     const value = (input as Record<string, unknown>)[key];
     const was = fields[key];
     if (value !== was) {
       if (!Array.isArray(value) || !Array.isArray(was) || value.length !== was.length) return false;
       for (let i = 0; i < value.length; i++) if (value[i] !== was[i]) return false;
-    } else if (value === undefined && !Object.hasOwn(fields, key)) {
+    } else if (value === undefined && !(key in fields)) {
       return false;
     }
     count++;

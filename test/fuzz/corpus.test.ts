@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readCorpus } from "../../fuzz/corpus.js";
-import { decodeTarget, sessionTarget } from "../../fuzz/targets.js";
+import { decodeTarget, feedSession, sessionTarget } from "../../fuzz/targets.js";
 
 /** The inputs whose target threw, as hex with the error. */
 function failures(inputs: readonly Uint8Array[], target: (input: Uint8Array) => void): string[] {
@@ -24,6 +24,14 @@ describe("fuzz corpus", () => {
     const corpus = readCorpus("decode");
     expect(corpus.length).toBeGreaterThan(200);
     expect(failures(corpus, decodeTarget)).toEqual([]);
+  });
+
+  it("the session target's handshake seeds bring the session to Established, so fuzzing reaches it", () => {
+    const corpus = readCorpus("session");
+    const established = corpus.filter((input) => feedSession(input).includes("Established"));
+    // Every seed after the handshake (fuzz/seeds.ts) gets there, except those whose message ends it
+    // at once; far more than half of the corpus.
+    expect(established.length).toBeGreaterThan(corpus.length / 2);
   });
 
   it("every session input passes the session oracles", () => {
