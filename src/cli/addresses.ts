@@ -27,6 +27,17 @@ export function checkAddress(where: string, text: string): string {
   return canonicalAddress(text);
 }
 
+/** A peer's or our session address: like checkAddress, and a link-local one keeps its zone ("fe80::1%eth0"). */
+export function checkSessionAddress(where: string, text: string): string {
+  const zoneAt = text.indexOf("%");
+  if (zoneAt < 0) return checkAddress(where, text);
+  const address = checkAddress(where, text.slice(0, zoneAt));
+  if (!/^fe[89ab]/.test(address)) {
+    throw new SettingsError(`${where}: "${text}": a zone goes only with a link-local address (fe80::/10)`);
+  }
+  return `${address}${text.slice(zoneAt)}`;
+}
+
 /**
  * "HOST:PORT", "[V6]:PORT", a bare host (IPv6 without brackets included) or, with `portOnly`, a bare
  * port. The port is undefined when not given.

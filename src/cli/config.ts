@@ -10,7 +10,7 @@ import {
   parseNextHop,
 } from "../speaker/route.js";
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
-import { canonicalPrefix, checkAddress, splitHostPort } from "./addresses.js";
+import { canonicalPrefix, checkAddress, checkSessionAddress, splitHostPort } from "./addresses.js";
 import { EXABGP_ALIASES } from "./args.js";
 import { resolveBfd } from "./bfd.js";
 import {
@@ -180,7 +180,7 @@ export function resolveConfig(file: AnnouncerSettings, flags: AnnouncerSettings)
     );
   }
   const localAddress =
-    top.localAddress === undefined ? undefined : checkAddress("--local-address", top.localAddress);
+    top.localAddress === undefined ? undefined : checkSessionAddress("--local-address", top.localAddress);
   const routerId =
     top.routerId ?? (localAddress !== undefined && isIpv4(localAddress) ? localAddress : undefined);
   if (routerId === undefined) {
@@ -290,7 +290,7 @@ function resolvePeer(
   const local =
     object.localAddress === undefined
       ? localAddress
-      : checkAddress(`${at}.localAddress`, object.localAddress);
+      : checkSessionAddress(`${at}.localAddress`, object.localAddress);
   const holdTime = object.holdTime ?? top.holdTime;
   checkHoldTime(`${at}.holdTime`, object.holdTime);
   const port = object.port ?? portInAddress ?? DEFAULTS.bgpPort;
@@ -298,7 +298,7 @@ function resolvePeer(
   const transport = resolveTransport(where, object, top);
   const bfd = resolveBfd(at, object, top);
   return {
-    address: checkAddress(at, host),
+    address: checkSessionAddress(at, host),
     port,
     asn,
     ...(local === undefined ? {} : { localAddress: local }),

@@ -111,4 +111,27 @@ describe("announcer: TCP-MD5, GTSM and multihop settings", () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(/exclude each other/);
   });
+
+  it("a link-local peer with its zone: --peer [fe80::1%eth0]:1179 and --local-address fe80::2%eth0", () => {
+    const argv = [
+      "--local-as",
+      "65001",
+      "--router-id",
+      "198.51.100.2",
+      "--peer-as",
+      "65000",
+      "--ip",
+      "2001:db8:ac::/48",
+    ];
+    const check = ["--tcp", "127.0.0.1:1"];
+    const peers = resolveConfig(
+      {},
+      parseArgs([...argv, ...check, "--peer", "[FE80::1%eth0]:1179", "--local-address", "fe80::2%eth0"])
+        .settings,
+    ).peers;
+    expect(peers[0]).toMatchObject({ address: "fe80::1%eth0", port: 1179, localAddress: "fe80::2%eth0" });
+    expect(() =>
+      resolveConfig({}, parseArgs([...argv, ...check, "--peer", "2001:db8::1%eth0"]).settings),
+    ).toThrow(/zone goes only with a link-local/);
+  });
 });

@@ -171,6 +171,33 @@ describe.runIf(process.platform === "linux")("GTSM and multihop over loopback", 
     expect(established(r) || established(a)).toBe(false);
   });
 
+  it("a listener with GTSM and plain peers: the TTL minimum is set per accepted connection", async () => {
+    // Mixed peers, so the listening socket itself keeps no minimum: the GTSM peer's accepted socket gets it.
+    const { r, a, announcerAddress, routerAddress } = await pair(
+      { ttlSecurity: true },
+      { ttlSecurity: true },
+    );
+    r.addPeer({ address: "127.0.85.253", asn: 65009, passive: true });
+    await a.start();
+    await waitFor("the GTSM session", () => established(r) && established(a));
+    await a.close();
+    await r.removePeer(announcerAddress);
+    r.addPeer({ address: announcerAddress, asn: 65001, passive: true, ttlSecurity: true });
+    // Now from the same address without GTSM (TTL 64): the handshake completes (the listener lets
+    // plain peers in), but the connection's own minimum drops everything after our OPEN.
+    const plain = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2", holdTime: 9, connectRetry: 2 });
+    plain.addPeer({
+      address: routerAddress,
+      asn: 65000,
+      port: r.listenPort!,
+      localAddress: announcerAddress,
+    });
+    cleanups.push(() => plain.close());
+    await plain.start();
+    await sleep(2500);
+    expect(established(r) || established(plain)).toBe(false);
+  });
+
   it("multihop on one side and nothing on the other: Established", async () => {
     const { r, a } = await pair({ multihop: 3 }, { multihop: 2 });
     await a.start();
