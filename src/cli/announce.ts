@@ -480,7 +480,18 @@ export async function main(
       if (signalled) return;
       try {
         const next = await loadConfig(argv);
+        const before = new Set(allPrefixes(announcer.config));
         await announcer.reload(next);
+        if (config.ip.setup || config.ip.dynamic) {
+          // New prefixes go on lo as at start; removed ones come off (failures are logged, not fatal).
+          const after = allPrefixes(next);
+          await ipTool
+            .add(after.filter((prefix) => !before.has(prefix)))
+            .then(() => ipTool.remove([...before].filter((prefix) => !after.includes(prefix))))
+            .catch((error: unknown) =>
+              log({ event: "error", atMs: Date.now(), message: `SIGHUP: ${String(error)}` }),
+            );
+        }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log({

@@ -213,3 +213,38 @@ describe("a hung check", () => {
     expect(Date.now() - stopAt).toBeLessThan(2000);
   }, 15_000);
 });
+
+describe("--interval 0", () => {
+  it("checks until a state is reached, announces it, and runs no more checks", async () => {
+    const config = resolveConfig(
+      {},
+      {
+        localAs: 65001,
+        routerId: "198.51.100.2",
+        peer: ["127.0.0.2"],
+        peerAs: 65000,
+        interval: 0,
+        fastInterval: 0.02,
+        rise: 2,
+        command: "true",
+        ip: ["203.0.113.1"],
+      },
+    );
+    const speaker = new RecordingSpeaker();
+    const log: LogRecord[] = [];
+    running = startServices({
+      speaker,
+      services: config.services,
+      log: (r) => log.push(r),
+      runCommand: () => {},
+    });
+    await waitUntil("UP", () => speaker.calls.length === 1);
+    const rounds = () => log.filter((r) => r.event === "debug" && r.message.startsWith("check round")).length;
+    const atUp = rounds();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(atUp).toBe(2); // rise 2, then nothing more
+    expect(rounds()).toBe(atUp);
+    expect(running.monitors.get("default")?.isRunning).toBe(false);
+    expect(speaker.calls).toEqual(["announce 203.0.113.1/32 med 100"]);
+  });
+});
