@@ -39,6 +39,8 @@ function notificationText(reason: DownReason, side: SessionSide, received: boole
     text += " (hold times disagree: check --hold-time)";
   } else if (code === 6 && (subcode === 3 || subcode === 5) && received) {
     text += ` (${hintMismatch(side)})`;
+  } else if (code === 6 && subcode === 10 && !received) {
+    text += ` (${reason.message})`; // our BFD session went down: say why (docs/bfd.md)
   }
   return text;
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { prepare } from "../../src/cli/announce.js";
 import { parseArgs } from "../../src/cli/args.js";
 import { resolveConfig } from "../../src/cli/config.js";
+import { describeDown } from "../../src/cli/session-log.js";
 import { type AnnouncerSettings, checkSettings } from "../../src/cli/settings.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bgp-cli-bfd-"));
@@ -83,5 +84,21 @@ describe("announcer: BFD settings", () => {
     });
     expect(status).toBe(2);
     expect(stderr).toMatch(/bfdInterval 99/);
+  });
+
+  it("a session ended by BFD logs why", () => {
+    const line = describeDown(
+      {
+        kind: "notification-sent",
+        code: 6,
+        subcode: 10,
+        message: "BFD session down: control detection time expired",
+        fromState: "Established",
+      },
+      { peerAddress: "198.51.100.1", peerPort: 179, peerAs: 65000, localAs: 65001 },
+    );
+    expect(line).toBe(
+      "we sent NOTIFICATION 6/10 Cease / BFD Down (BFD session down: control detection time expired)",
+    );
   });
 });
