@@ -79,6 +79,11 @@ export class RibOutTable {
   /** Whether any view reads the log. */
   private liveViews = 0;
 
+  /** Whether any peer has a session reading changes (else nothing needs flushing now). */
+  get hasLiveViews(): boolean {
+    return this.liveViews > 0;
+  }
+
   /** The family of entry `id`. */
   familyOf(id: number): AddressFamily {
     return this.family[id] === V6 ? "ipv6-unicast" : "ipv4-unicast";

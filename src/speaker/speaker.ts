@@ -258,7 +258,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     const route = { family, attributes: normalized };
     if (attributes?.peers === undefined) {
       this.ribOut.setGlobal(canonical, route);
-      for (const { peer } of targets) peer.scheduleFlush();
+      // Only a peer with a session has anything to flush (the others replay when one comes up).
+      if (this.ribOut.hasLiveViews) for (const { peer } of targets) peer.scheduleFlush();
     } else {
       for (const { peer } of targets) peer.setRoute(canonical, route);
     }
@@ -271,7 +272,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     const { prefix: canonical } = canonicalPrefix(prefix);
     if (options?.peers === undefined) {
       this.ribOut.deleteGlobal(canonical);
-      for (const { peer } of this.targets(undefined)) peer.scheduleFlush();
+      if (this.ribOut.hasLiveViews) for (const { peer } of this.targets(undefined)) peer.scheduleFlush();
     } else {
       for (const { peer } of this.targets(options.peers)) peer.deleteRoute(canonical);
     }

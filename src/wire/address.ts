@@ -69,15 +69,15 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
 }
 
 /**
- * Parse a dotted quad into `out` at `offset`. Returns false (writing nothing useful) when the text
+ * Parse a dotted quad in text[0, end) into `out` at `offset`. Returns false (writing nothing useful) when the text
  * is not exactly four decimal octets without leading zeros.
  */
-export function parseIpv4Into(text: string, out: Uint8Array, offset = 0): boolean {
+export function parseIpv4Into(text: string, out: Uint8Array, offset = 0, end = text.length): boolean {
   let part = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46; /* "." ends the last octet */
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 46; /* "." ends the last octet */
     if (c >= 48 && c <= 57) {
       if (digits > 0 && value === 0) return false; // leading zero
       value = value * 10 + (c - 48);

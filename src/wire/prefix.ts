@@ -210,7 +210,7 @@ export function canonicalPrefix(text: string): { family: AddressFamily; prefix: 
   const scratch = SCRATCH_V6;
   if (!text.includes(":")) {
     const length = parseLength(text, slash, 32);
-    if (length >= 0 && parseIpv4Into(text.slice(0, slash), scratch)) {
+    if (length >= 0 && parseIpv4Into(text, scratch, 0, slash)) {
       const address = (scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3] | 0;
       if (length < 32 && (address & (-1 >>> length)) !== 0)
         throw badPrefix(text, "ipv4-unicast", "host bits set");
