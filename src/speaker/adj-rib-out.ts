@@ -2,16 +2,21 @@ import type { AddressFamily } from "../wire/types.js";
 import type { RouteAttributes } from "./route.js";
 
 /**
- * One peer's Adj-RIB-Out (RFC 4271 §3.2): per prefix, what we want the peer to have (`want`) and
- * what the current session has told it (`sent`), plus the prefixes whose two may differ. Changes
- * only mark a prefix; the UPDATE is computed when the wire can take it, from the state at that
- * moment, so bursts of announce/withdraw coalesce and the last state wins.
+ * The Adj-RIBs-Out (RFC 4271 §3.2) of every peer of a speaker, as ONE shared table of wanted routes
+ * with per-peer exceptions, so that a route costs the same memory and time whatever the number of
+ * peers.
  *
- * Built for a million routes: one Map entry per prefix holds both states (one hash lookup per
- * route when sending); a new session replays from a cursor over that Map instead of copying a
- * million keys into the pending set; and the pending set is taken whole (swapped for an empty
- * one) rather than deleted from entry by entry, which in V8 leaves holes every later iteration
- * walks past.
+ * - `RibOutTable` holds one entry per prefix: the route wanted for every peer (`want`, set by
+ *   `announce()` without `peers`), and what the peers that hold it were told (`sent`, shared by all
+ *   of them while they agree).
+ * - `AdjRibOut` is one peer's view: its exceptions (`own`: a route announced or withdrawn for this
+ *   peer only), one bit per entry saying "this session holds a route for it", and the rare entry
+ *   where what it holds differs from the shared `sent` (`sentOwn`).
+ * - Changes only mark a prefix, once, in a shared change log that each peer with a live session
+ *   reads from its own cursor; the UPDATE is computed when the wire can take it, from the state at
+ *   that moment, so bursts of announce/withdraw coalesce and the last state wins. A peer without a
+ *   session reads nothing: its next session replays the whole table from a live cursor (O(1) up
+ *   front), which also clears what the previous session held as it goes.
  */
 export interface DesiredRoute {
   readonly family: AddressFamily;
@@ -20,8 +25,18 @@ export interface DesiredRoute {
 
 interface RibOutEntry {
   family: AddressFamily;
+  /** Wanted for every peer without an exception; null when only exceptions announce it. */
   want: RouteAttributes | null;
+  /** What the holders without a `sentOwn` record were told. */
   sent: RouteAttributes | null;
+  /** Peers holding `sent` (bit set and no `sentOwn` record). */
+  holders: number;
+  /** Peers holding anything (bit set) plus peers with an exception: the entry lives while > 0. */
+  refs: number;
+  /** Index into every peer's `held` bitset; -1 once the entry is deleted. */
+  id: number;
+  /** Absolute position in the change log where it was last appended (-1: never). */
+  mark: number;
 }
 
 export interface AnnounceGroup {
@@ -41,17 +56,162 @@ export interface RibChanges {
 /** next() looked at an entry that needs nothing (it still counts against a batch's limit). */
 const SKIP = Symbol("skip");
 
+/** The shared table of every peer's Adj-RIB-Out. */
+export class RibOutTable {
+  readonly entries = new Map<string, RibOutEntry>();
+  /** Peer views, in no particular order. */
+  readonly views: AdjRibOut[] = [];
+  /** Prefixes changed, read by live views from their cursors; `logBase` is log[0]'s position. */
+  log: string[] = [];
+  logBase = 0;
+  /** Entries whose `want` is set. */
+  globalWant = 0;
+  /** Exceptions over all views (when 0, a global change has none to clear). */
+  exceptions = 0;
+  private nextId = 0;
+  private readonly freeIds: number[] = [];
+  /** Whether any view reads the log. */
+  private liveViews = 0;
+
+  /** Every route announced for all peers. */
+  *globalRoutes(): IterableIterator<[string, DesiredRoute]> {
+    for (const [prefix, e] of this.entries) {
+      if (e.want !== null) yield [prefix, { family: e.family, attributes: e.want }];
+    }
+  }
+
+  /** Announce for every peer: replaces any per-peer exception for the prefix. */
+  setGlobal(prefix: string, route: DesiredRoute): void {
+    let entry = this.entries.get(prefix);
+    if (entry === undefined) {
+      entry = this.create(prefix, route.family);
+    } else if (this.exceptions > 0) {
+      this.clearExceptions(prefix, entry);
+    }
+    if (entry.want === route.attributes && entry.family === route.family) return;
+    if (entry.want === null) this.globalWant++;
+    entry.want = route.attributes;
+    entry.family = route.family;
+    this.changed(prefix, entry);
+  }
+
+  /** Withdraw from every peer (and drop every exception for the prefix). */
+  deleteGlobal(prefix: string): void {
+    const entry = this.entries.get(prefix);
+    if (entry === undefined) return;
+    if (this.exceptions > 0) this.clearExceptions(prefix, entry);
+    if (entry.want === null) return;
+    entry.want = null;
+    this.globalWant--;
+    this.changed(prefix, entry);
+    this.release(prefix, entry);
+  }
+
+  /** Replace the global attributes of `prefix` (or every prefix) without touching exceptions. */
+  mapGlobal(only: string | undefined, f: (a: RouteAttributes) => RouteAttributes): void {
+    const visit = (prefix: string, entry: RibOutEntry) => {
+      if (entry.want === null) return;
+      const next = f(entry.want);
+      if (next === entry.want) return;
+      entry.want = next;
+      this.changed(prefix, entry);
+    };
+    if (only !== undefined) {
+      const entry = this.entries.get(only);
+      if (entry !== undefined) visit(only, entry);
+      return;
+    }
+    for (const [prefix, entry] of this.entries) visit(prefix, entry);
+  }
+
+  /** @internal */
+  get(prefix: string): RibOutEntry | undefined {
+    return this.entries.get(prefix);
+  }
+
+  /** @internal */
+  create(prefix: string, family: AddressFamily): RibOutEntry {
+    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.nextId++;
+    const entry: RibOutEntry = { family, want: null, sent: null, holders: 0, refs: 0, id, mark: -1 };
+    this.entries.set(prefix, entry);
+    return entry;
+  }
+
+  /** @internal Drop the entry if nothing wants or holds it any more. */
+  release(prefix: string, entry: RibOutEntry): void {
+    if (entry.want !== null || entry.refs > 0 || entry.id < 0) return;
+    this.entries.delete(prefix);
+    this.freeIds.push(entry.id);
+    entry.id = -1;
+  }
+
+  /** @internal Append to the change log, unless every live view has it ahead of its cursor. */
+  changed(prefix: string, entry: RibOutEntry): void {
+    if (this.liveViews === 0) return;
+    if (entry.mark >= this.maxCursor()) return;
+    entry.mark = this.logBase + this.log.length;
+    this.log.push(prefix);
+  }
+
+  /** @internal */
+  setLive(delta: number): void {
+    this.liveViews += delta;
+    if (this.liveViews === 0) {
+      this.logBase += this.log.length;
+      this.log = [];
+    }
+  }
+
+  /** The furthest live cursor, recomputed when cursors move (not per change). */
+  private maxCursorCache = 0;
+
+  /** @internal A view's cursor moved (or a view came or went): trim what every view has read. */
+  cursorsMoved(): void {
+    let min = this.logBase + this.log.length;
+    let max = this.logBase;
+    for (const v of this.views) {
+      if (!v.live) continue;
+      if (v.cursor < min) min = v.cursor;
+      if (v.cursor > max) max = v.cursor;
+    }
+    this.maxCursorCache = max;
+    const drop = min - this.logBase;
+    if (drop > 0 && (drop === this.log.length || drop >= 4096)) {
+      this.log = drop === this.log.length ? [] : this.log.slice(drop);
+      this.logBase = min;
+    }
+  }
+
+  private maxCursor(): number {
+    return this.maxCursorCache;
+  }
+
+  private clearExceptions(prefix: string, entry: RibOutEntry): void {
+    for (const v of this.views) v.dropException(prefix, entry);
+  }
+}
+
 export class AdjRibOut {
-  private readonly entries = new Map<string, RibOutEntry>();
-  /** Prefixes marked since the last batch took them. */
-  private dirty = new Set<string>();
-  /** The batch being worked through, taken whole from `dirty`. */
-  private taken: string[] = [];
-  private takenAt = 0;
+  /** @internal */
+  readonly table: RibOutTable;
+  /** A table of its own (tests, a single peer): set() and delete() are global there. */
+  private readonly privateTable: boolean;
+  /** Routes announced (attributes) or withdrawn (null) for this peer only. */
+  private readonly own = new Map<string, RouteAttributes | null>();
+  /** @internal desiredCount minus the table's globalWant, from exceptions. */
+  ownDelta = 0;
+  /** One bit per entry id: this session holds a route for it. */
+  private held = new Uint8Array(1024);
+  /** Held routes whose attributes differ from the entry's shared `sent`. */
+  private readonly sentOwn = new Map<string, RouteAttributes>();
+  /** @internal Whether a session reads the change log. */
+  live = false;
+  /** @internal Absolute position in the table's change log. */
+  cursor = 0;
   /**
-   * A new session's replay: a live cursor over every entry. Entries it has not reached still hold
-   * the previous session's `sent`; it clears them as it goes (so a new session costs nothing up
-   * front, however large the table).
+   * A new session's replay: a live cursor over every entry. Entries it has not reached may still
+   * be marked held by the previous session; it clears them as it goes (so a new session costs
+   * nothing up front, however large the table).
    */
   private replay: Iterator<[string, RibOutEntry]> | null = null;
   /**
@@ -65,42 +225,115 @@ export class AdjRibOut {
   private sentCount = 0;
   /** Of `sentCount`, IPv6 routes (a prefix never changes family, so this stays exact). */
   private sentV6Count = 0;
-  private wantCount = 0;
 
-  set(prefix: string, route: DesiredRoute): void {
-    const entry = this.entries.get(prefix);
-    if (entry === undefined) {
-      this.entries.set(prefix, { family: route.family, want: route.attributes, sent: null });
-      this.wantCount++;
-      this.dirty.add(prefix);
-      return;
-    }
-    if (entry.want === route.attributes && entry.family === route.family) return;
-    if (entry.want === null) this.wantCount++;
-    entry.want = route.attributes;
-    entry.family = route.family;
-    this.dirty.add(prefix);
+  /**
+   * A view of `table` (one peer of a speaker), or, without one, an Adj-RIB-Out of its own whose
+   * session is taken to be up.
+   */
+  constructor(table?: RibOutTable) {
+    this.privateTable = table === undefined;
+    this.table = table ?? new RibOutTable();
+    this.table.views.push(this);
+    if (this.privateTable) this.goLive();
   }
 
+  /** Announce `route` to this peer (an exception to the shared table, unless it is our own). */
+  set(prefix: string, route: DesiredRoute): void {
+    const t = this.table;
+    if (this.privateTable) {
+      t.setGlobal(prefix, route);
+      return;
+    }
+    let entry = t.get(prefix);
+    if (entry === undefined) entry = t.create(prefix, route.family);
+    const before = this.wantOf(prefix, entry);
+    if (before === route.attributes && entry.family === route.family) return;
+    if (!this.own.has(prefix)) {
+      entry.refs++;
+      t.exceptions++;
+    }
+    this.own.set(prefix, route.attributes);
+    entry.family = route.family;
+    if (before === null) this.ownDelta++;
+    t.changed(prefix, entry);
+  }
+
+  /** Withdraw from this peer only. */
   delete(prefix: string): void {
-    const entry = this.entries.get(prefix);
-    if (entry === undefined || entry.want === null) return;
-    entry.want = null;
-    this.wantCount--;
-    if (entry.sent === null) this.entries.delete(prefix);
-    else this.dirty.add(prefix);
+    const t = this.table;
+    if (this.privateTable) {
+      t.deleteGlobal(prefix);
+      return;
+    }
+    const entry = t.get(prefix);
+    if (entry === undefined || this.wantOf(prefix, entry) === null) return;
+    this.ownDelta--;
+    if (entry.want === null) {
+      this.own.delete(prefix);
+      entry.refs--;
+      t.exceptions--;
+    } else {
+      if (!this.own.has(prefix)) {
+        entry.refs++;
+        t.exceptions++;
+      }
+      this.own.set(prefix, null);
+    }
+    t.changed(prefix, entry);
+    t.release(prefix, entry);
+  }
+
+  /** @internal A global change for `prefix`: this view's exception, if any, goes. */
+  dropException(prefix: string, entry: RibOutEntry): void {
+    if (this.own.size === 0) return;
+    const own = this.own.get(prefix);
+    if (own === undefined) return;
+    this.own.delete(prefix);
+    entry.refs--;
+    this.table.exceptions--;
+    // ownDelta sums, over exceptions, (own wanted ? 1 : 0) - (globally wanted ? 1 : 0).
+    this.ownDelta -= (own !== null ? 1 : 0) - (entry.want !== null ? 1 : 0);
+    this.table.changed(prefix, entry);
+  }
+
+  /** Replace this peer's own (exception) attributes of `prefix` or of every prefix. */
+  mapOwn(only: string | undefined, f: (a: RouteAttributes) => RouteAttributes): void {
+    for (const [prefix, a] of this.own) {
+      if (a === null || (only !== undefined && prefix !== only)) continue;
+      const next = f(a);
+      if (next === a) continue;
+      this.own.set(prefix, next);
+      const entry = this.table.get(prefix);
+      if (entry !== undefined) this.table.changed(prefix, entry);
+    }
+  }
+
+  /** What this peer should have for `prefix`. */
+  private wantOf(prefix: string, entry: RibOutEntry): RouteAttributes | null {
+    if (this.own.size === 0) return entry.want;
+    const own = this.own.get(prefix);
+    return own === undefined ? entry.want : own;
   }
 
   /** Every route we want the peer to have. */
   *desired(): IterableIterator<[string, DesiredRoute]> {
-    for (const [prefix, entry] of this.entries) {
-      if (entry.want !== null) yield [prefix, { family: entry.family, attributes: entry.want }];
+    for (const [prefix, entry] of this.table.entries) {
+      const want = this.wantOf(prefix, entry);
+      if (want !== null) yield [prefix, { family: entry.family, attributes: want }];
     }
+  }
+
+  /** The route this peer should have for `prefix`, if any. */
+  desiredRoute(prefix: string): DesiredRoute | undefined {
+    const entry = this.table.get(prefix);
+    if (entry === undefined) return undefined;
+    const want = this.wantOf(prefix, entry);
+    return want === null ? undefined : { family: entry.family, attributes: want };
   }
 
   /** Routes we want the peer to have. */
   get desiredCount(): number {
-    return this.wantCount;
+    return this.table.globalWant + this.ownDelta;
   }
 
   /** Routes this session has told the peer. */
@@ -113,15 +346,30 @@ export class AdjRibOut {
     return family === "ipv6-unicast" ? this.sentV6Count : this.sentCount - this.sentV6Count;
   }
 
-  /** Prefixes that may still need an UPDATE (an upper bound: some turn out unchanged). */
+  /**
+   * Prefixes that may still need an UPDATE (an upper bound: some turn out unchanged). Without a
+   * session: every route wanted (the next session's replay).
+   */
   get pendingCount(): number {
-    const walking = this.replay !== null || this.refreshCursor !== null ? this.entries.size : 0;
-    return walking + this.dirty.size + (this.taken.length - this.takenAt);
+    if (!this.live) return this.desiredCount;
+    const t = this.table;
+    const walking = this.replay !== null || this.refreshCursor !== null ? t.entries.size : 0;
+    return walking + (t.logBase + t.log.length - this.cursor);
   }
 
   /** Whether a route refresh of `family` is under way or queued. */
   isRefreshing(family: AddressFamily): boolean {
     return this.refreshing.has(family) || this.refreshQueued.has(family);
+  }
+
+  private goLive(): void {
+    const t = this.table;
+    if (!this.live) {
+      this.live = true;
+      t.setLive(1);
+    }
+    this.cursor = t.logBase + t.log.length;
+    t.cursorsMoved();
   }
 
   /**
@@ -131,14 +379,42 @@ export class AdjRibOut {
   resetSession(): void {
     this.sentCount = 0;
     this.sentV6Count = 0;
-    this.dirty = new Set();
-    this.taken = [];
-    this.takenAt = 0;
-    this.replay = this.entries.entries();
+    this.goLive();
+    this.replay = this.table.entries.size > 0 ? this.table.entries.entries() : null;
     // The replay sends everything: a refresh in progress has nothing left to add.
     this.refreshCursor = null;
     this.refreshing = new Set();
     this.refreshQueued = new Set();
+  }
+
+  /** The session is gone: stop reading changes until the next one replays the table. */
+  sessionDown(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.replay = null;
+    this.refreshCursor = null;
+    this.refreshing = new Set();
+    this.refreshQueued = new Set();
+    this.table.setLive(-1);
+    this.table.cursorsMoved();
+  }
+
+  /** The peer is removed: give back everything it holds in the shared table. */
+  detach(): void {
+    this.sessionDown();
+    const t = this.table;
+    const i = t.views.indexOf(this);
+    if (i >= 0) t.views.splice(i, 1);
+    for (const [prefix, entry] of [...t.entries]) {
+      if (this.isHeld(entry)) this.clearHeld(prefix, entry);
+      if (this.own.has(prefix)) {
+        this.own.delete(prefix);
+        entry.refs--;
+        t.exceptions--;
+      }
+      t.release(prefix, entry);
+    }
+    t.cursorsMoved();
   }
 
   /**
@@ -152,11 +428,66 @@ export class AdjRibOut {
     if (this.refreshing.has(family) || this.refreshQueued.has(family)) return false;
     if (this.refreshCursor === null) {
       this.refreshing.add(family);
-      this.refreshCursor = this.entries.entries();
+      this.refreshCursor = this.table.entries.entries();
     } else {
       this.refreshQueued.add(family);
     }
     return true;
+  }
+
+  private isHeld(entry: RibOutEntry): boolean {
+    const id = entry.id;
+    return id >> 3 < this.held.length && (this.held[id >> 3] & (1 << (id & 7))) !== 0;
+  }
+
+  /** What this session was told for the entry (null: nothing). */
+  private sentOf(prefix: string, entry: RibOutEntry): RouteAttributes | null {
+    if (!this.isHeld(entry)) return null;
+    if (this.sentOwn.size > 0) {
+      const own = this.sentOwn.get(prefix);
+      if (own !== undefined) return own;
+    }
+    return entry.sent;
+  }
+
+  /** Forget that this session holds the entry (no counters: the caller keeps those). */
+  private clearHeld(prefix: string, entry: RibOutEntry): void {
+    const id = entry.id;
+    this.held[id >> 3] &= ~(1 << (id & 7));
+    entry.refs--;
+    if (this.sentOwn.size > 0 && this.sentOwn.delete(prefix)) return;
+    entry.holders--;
+    if (entry.holders === 0) entry.sent = null;
+  }
+
+  /** Record that this session was told `attributes` for the entry (it held nothing before). */
+  private setHeld(prefix: string, entry: RibOutEntry, attributes: RouteAttributes): void {
+    const id = entry.id;
+    const byte = id >> 3;
+    if (byte >= this.held.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.held.length * 2));
+      grown.set(this.held);
+      this.held = grown;
+    }
+    this.held[byte] |= 1 << (id & 7);
+    entry.refs++;
+    if (entry.holders === 0) {
+      entry.sent = attributes;
+      entry.holders = 1;
+    } else if (entry.sent === attributes) {
+      entry.holders++;
+    } else if (attributes === entry.want) {
+      // The shared state follows the global route: the peers still holding the old one keep it
+      // as their own until they are told the new one.
+      const old = entry.sent as RouteAttributes;
+      for (const v of this.table.views) {
+        if (v !== this && v.isHeld(entry) && !v.sentOwn.has(prefix)) v.sentOwn.set(prefix, old);
+      }
+      entry.sent = attributes;
+      entry.holders = 1;
+    } else {
+      this.sentOwn.set(prefix, attributes);
+    }
   }
 
   /** The next prefix to look at, SKIP for one looked at and passed over, or undefined when done. */
@@ -165,32 +496,23 @@ export class AdjRibOut {
       const step = this.replay.next();
       if (!step.done) {
         const [prefix, entry] = step.value;
-        // An entry the replay reaches still holds the previous session's state.
-        entry.sent = null;
-        if (entry.want === null) {
-          this.entries.delete(prefix);
+        // An entry the replay reaches may still be held by the previous session.
+        if (this.isHeld(entry)) this.clearHeld(prefix, entry);
+        if (this.wantOf(prefix, entry) === null) {
+          this.table.release(prefix, entry);
           return SKIP;
         }
         return step.value;
       }
       this.replay = null;
     }
-    for (;;) {
-      if (this.takenAt < this.taken.length) {
-        const prefix = this.taken[this.takenAt++];
-        const entry = this.entries.get(prefix);
-        if (entry !== undefined) return [prefix, entry];
-        continue;
-      }
-      if (this.dirty.size === 0) {
-        this.taken = [];
-        this.takenAt = 0;
-        return this.nextRefreshed();
-      }
-      this.taken = [...this.dirty];
-      this.takenAt = 0;
-      this.dirty = new Set();
+    const t = this.table;
+    while (this.cursor < t.logBase + t.log.length) {
+      const prefix = t.log[this.cursor++ - t.logBase];
+      const entry = t.get(prefix);
+      if (entry !== undefined) return [prefix, entry];
     }
+    return this.nextRefreshed();
   }
 
   /** The refresh pass: the next entry of a family being refreshed, made to be sent again. */
@@ -201,13 +523,13 @@ export class AdjRibOut {
     if (step.done) {
       this.refreshing = this.refreshQueued;
       this.refreshQueued = new Set();
-      this.refreshCursor = this.refreshing.size > 0 ? this.entries.entries() : null;
+      this.refreshCursor = this.refreshing.size > 0 ? this.table.entries.entries() : null;
       return SKIP;
     }
-    const entry = step.value[1];
-    if (!this.refreshing.has(entry.family) || entry.want === null) return SKIP;
-    if (entry.sent !== null) {
-      entry.sent = null;
+    const [prefix, entry] = step.value;
+    if (!this.refreshing.has(entry.family) || this.wantOf(prefix, entry) === null) return SKIP;
+    if (this.isHeld(entry)) {
+      this.clearHeld(prefix, entry);
       this.sentCount--;
       if (entry.family === "ipv6-unicast") this.sentV6Count--;
     }
@@ -238,14 +560,17 @@ export class AdjRibOut {
       examined++;
       if (item === SKIP) continue;
       const [prefix, entry] = item;
-      const want = entry.want;
+      const want = this.wantOf(prefix, entry);
+      const sent = this.sentOf(prefix, entry);
       if (want !== null && accept(prefix, entry.family, want)) {
-        if (entry.sent === want) continue;
-        if (entry.sent === null) {
+        if (sent === want) continue;
+        if (sent === null) {
           this.sentCount++;
           if (entry.family === "ipv6-unicast") this.sentV6Count++;
+        } else {
+          this.clearHeld(prefix, entry);
         }
-        entry.sent = want;
+        this.setHeld(prefix, entry, want);
         const byAttributes = groups[entry.family];
         let group = byAttributes.get(want);
         if (group === undefined) {
@@ -253,22 +578,23 @@ export class AdjRibOut {
           byAttributes.set(want, group);
         }
         group.prefixes.push(prefix);
-      } else if (entry.sent !== null) {
+      } else if (sent !== null) {
         // RFC 4271 §9.1.3: withdraw only what this peer was told.
-        entry.sent = null;
+        this.clearHeld(prefix, entry);
         this.sentCount--;
         if (entry.family === "ipv6-unicast") this.sentV6Count--;
-        if (want === null) this.entries.delete(prefix);
+        this.table.release(prefix, entry);
         let list = withdraw.get(entry.family);
         if (list === undefined) {
           list = [];
           withdraw.set(entry.family, list);
         }
         list.push(prefix);
-      } else if (want === null) {
-        this.entries.delete(prefix);
+      } else {
+        this.table.release(prefix, entry);
       }
     }
+    this.table.cursorsMoved();
     const announce = [...groups["ipv4-unicast"].values(), ...groups["ipv6-unicast"].values()];
     return { announce, withdraw, examined };
   }

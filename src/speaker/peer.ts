@@ -9,7 +9,7 @@ import { ADDRESS_FAMILIES, afiSafiToFamily, familyToAfiSafi } from "../wire/fami
 import { EMPTY_UPDATE_LENGTH, encodingLength } from "../wire/message.js";
 import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
-import { AdjRibOut, type DesiredRoute } from "./adj-rib-out.js";
+import { AdjRibOut, type DesiredRoute, type RibOutTable } from "./adj-rib-out.js";
 import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
@@ -104,7 +104,7 @@ export interface PeerSettings {
 export class Peer {
   readonly settings: PeerSettings;
   readonly session: BgpSession;
-  readonly ribOut = new AdjRibOut();
+  readonly ribOut: AdjRibOut;
   readonly ribIn = new AdjRibIn();
   private readonly callbacks: PeerCallbacks;
   private negotiated: NegotiatedCapabilities | null = null;
@@ -139,8 +139,10 @@ export class Peer {
   /** RFC 8950 negotiated for IPv4 unicast: IPv4 routes may carry an IPv6 next hop. */
   private extendedNextHop = false;
 
-  constructor(settings: PeerSettings, session: BgpSession, callbacks: PeerCallbacks) {
+  /** `table`: the speaker's shared Adj-RIB-Out; without one the peer has its own. */
+  constructor(settings: PeerSettings, session: BgpSession, callbacks: PeerCallbacks, table?: RibOutTable) {
     this.settings = settings;
+    this.ribOut = new AdjRibOut(table);
     this.session = session;
     this.callbacks = callbacks;
     session.on("state", (from, to) => callbacks.onState(this, from, to));
@@ -307,6 +309,8 @@ export class Peer {
   private down(reason: DownReason): void {
     const previous = this.negotiated;
     this.negotiated = null;
+    // The next session replays the table; nothing needs tracking until then.
+    this.ribOut.sessionDown();
     this.localAddress = null;
     this.interfaceGlobal = null;
     this.linkLocalNextHop = undefined;
@@ -387,6 +391,7 @@ export class Peer {
 
   /** Clear timers this peer runs itself (the session clears its own). */
   dispose(): void {
+    this.ribOut.detach();
     this.stopStaleTimer();
     this.stopRefreshTimer();
   }

@@ -9,6 +9,7 @@ import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
+import { RibOutTable } from "./adj-rib-out.js";
 import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
 import { checkObject, checkPeerOptions, checkSpeakerOptions, rejectUnknownKeys } from "./options.js";
 import { Peer, type PeerStatus } from "./peer.js";
@@ -49,8 +50,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   private readonly peers = new Map<string, ResolvedPeer>();
   /** `peers` as an array, rebuilt after a peer is added or removed. */
   private allPeers: ResolvedPeer[] | null = null;
-  /** Routes announced to all peers, including peers added later. */
-  private readonly global = new Map<string, { family: AddressFamily; attributes: RouteAttributes }>();
+  /**
+   * Every peer's Adj-RIB-Out in one table: routes announced to all peers (including peers added
+   * later) once, and per peer only its exceptions and what its session was told.
+   */
+  private readonly ribOut = new RibOutTable();
   private listener: BgpListener | null = null;
   private boundPort: number | null = null;
   private state: SpeakerLifecycle = "new";
@@ -144,10 +148,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       },
       session,
       this.peerCallbacks,
+      this.ribOut,
     );
     this.peers.set(name, { peer, options });
     this.allPeers = null;
-    for (const [prefix, route] of this.global) peer.setRoute(prefix, route);
     if (bfd !== null) this.bfd.add(peer, bfd);
     if (this.state === "running") session.start();
     log("added peer %s (%s, AS%d)", name, address, options.asn);
@@ -252,8 +256,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       }
     }
     const route = { family, attributes: normalized };
-    if (attributes?.peers === undefined) this.global.set(canonical, route);
-    for (const { peer } of targets) peer.setRoute(canonical, route);
+    if (attributes?.peers === undefined) {
+      this.ribOut.setGlobal(canonical, route);
+      for (const { peer } of targets) peer.scheduleFlush();
+    } else {
+      for (const { peer } of targets) peer.setRoute(canonical, route);
+    }
   }
 
   /** Withdraw `prefix` from every peer (or from `options.peers`); a no-op where it was not announced. */
@@ -261,8 +269,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (this.state === "closing" || this.state === "closed") throw closedError("withdraw");
     if (options !== undefined) checkSelector("withdraw", options, SELECTOR_KEYS);
     const { prefix: canonical } = canonicalPrefix(prefix);
-    if (options?.peers === undefined) this.global.delete(canonical);
-    for (const { peer } of this.targets(options?.peers)) peer.deleteRoute(canonical);
+    if (options?.peers === undefined) {
+      this.ribOut.deleteGlobal(canonical);
+      for (const { peer } of this.targets(undefined)) peer.scheduleFlush();
+    } else {
+      for (const { peer } of this.targets(options.peers)) peer.deleteRoute(canonical);
+    }
   }
 
   /**
@@ -287,20 +299,22 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   ): void {
     if (options !== undefined) checkSelector(on ? "drain" : "undrain", options, SELECTOR_KEYS);
     const only = prefix === undefined ? undefined : canonicalPrefix(prefix).prefix;
+    const flip = (a: RouteAttributes) => withGracefulShutdown(a, on);
     if (options?.peers === undefined) {
-      for (const [p, route] of this.global) {
-        if (only === undefined || p === only) {
-          this.global.set(p, {
-            family: route.family,
-            attributes: withGracefulShutdown(route.attributes, on),
-          });
-        }
+      this.ribOut.mapGlobal(only, flip);
+      for (const { peer } of this.targets(undefined)) {
+        peer.ribOut.mapOwn(only, flip);
+        peer.scheduleFlush();
       }
+      return;
     }
-    for (const { peer } of this.targets(options?.peers)) {
-      for (const [p, route] of peer.ribOut.desired()) {
-        if (only !== undefined && p !== only) continue;
-        peer.setRoute(p, { family: route.family, attributes: withGracefulShutdown(route.attributes, on) });
+    for (const { peer } of this.targets(options.peers)) {
+      const routes =
+        only === undefined
+          ? [...peer.ribOut.desired()]
+          : ((r) => (r === undefined ? [] : [[only, r] as const]))(peer.ribOut.desiredRoute(only));
+      for (const [p, route] of routes) {
+        peer.setRoute(p, { family: route.family, attributes: flip(route.attributes) });
       }
     }
   }
@@ -335,7 +349,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
         entry.peers.push(peer.name);
       }
     }
-    for (const [prefix, route] of this.global) {
+    for (const [prefix, route] of this.ribOut.globalRoutes()) {
       if (!byPrefix.has(prefix)) byPrefix.set(prefix, { ...route, peers: [] });
     }
     return [...byPrefix].map(([prefix, e]) => {

@@ -25,6 +25,14 @@ import {
 } from "./harness/bfd-lab.js";
 
 const KEY = "bfd-interop-key";
+const GTSM_RULE = `table inet bfd_gtsm {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport 3784 ip ttl != 255 counter drop
+    udp dport 3784 ip6 hoplimit != 255 counter drop
+  }
+}
+`;
 
 function birdConfig(): string {
   const [l1, l2, l3] = LINKS;
@@ -108,6 +116,12 @@ if (unusable !== undefined && !mandatory) {
       const conf = join(lab.dir, "bird.conf");
       sock = join(lab.dir, "bird.ctl");
       writeFileSync(conf, birdConfig());
+      // docs/bfd.md's rule (with counters) in host 1: the kernel drops BFD packets whose TTL is not 255 (RFC 5881 §5,
+      // which Node cannot check). BIRD's packets must still get through, and BIRD itself refuses
+      // ours unless they carry TTL 255.
+      const nft = join(lab.dir, "bfd-gtsm.nft");
+      writeFileSync(nft, GTSM_RULE);
+      lab.lab.exec(lab.hostNs(0), "nft", ["-f", nft]);
       bird = lab.lab.start(
         "bird",
         lab.router,
@@ -210,6 +224,23 @@ if (unusable !== undefined && !mandatory) {
       expect(h3.events.some((e) => e.type === "bfd-up")).toBe(false);
       expect(lastStatus(h3)[0]?.bfd?.state).not.toBe("Up");
     }, 45_000);
+
+    it("the nftables rule of docs/bfd.md drops a BFD packet sent with TTL 64, and BFD stays Up through it", async () => {
+      const [l1] = LINKS;
+      const send = `const s=require("node:dgram").createSocket("udp4");s.bind(0,()=>{s.setTTL(64);s.send(Buffer.alloc(24),3784,"${l1.hostV4}",()=>s.close());});`;
+      await lab.routerExec(process.execPath, ["-e", send]);
+      const ruleset = await waitUntil(
+        "the TTL rule's counter",
+        async () => {
+          const out = lab.lab.exec(lab.hostNs(0), "nft", ["list", "ruleset"]);
+          return /ip ttl != 255 counter packets [1-9]/.test(out) ? out : undefined;
+        },
+        5000,
+        50,
+      );
+      expect(ruleset).toMatch(/ip6 hoplimit != 255 counter packets 0 /);
+      expect(lastStatus(h1).every((p) => p.bfd?.state === "Up")).toBe(true);
+    }, 20_000);
 
     it("host failure: BIRD drops a frozen host's routes in under a second with BFD, at the hold time without", async () => {
       await waitUntil(

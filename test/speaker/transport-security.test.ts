@@ -4,7 +4,7 @@ import { BgpSpeaker, type DownEvent, type PeerOptions, type RouteEvent } from ".
 
 /**
  * TCP-MD5 and GTSM between two real speakers over loopback: the kernel does the signing, checking
- * and dropping; these tests watch what gets through. Loopback addresses 127.0.85.x (this suite's block).
+ * and dropping; these tests watch what gets through. Loopback addresses 127.0.85.x and 127.0.87.x.
  */
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -146,6 +146,46 @@ describe.runIf(process.platform === "linux")("TCP-MD5 over loopback", () => {
     // (and the listener drops them at once for non-peers).
     r.addPeer({ address: "127.0.85.252", asn: 65009, passive: true });
     expect(await tcpConnects(routerAddress, port, "127.0.85.251", 1500)).toBe(true);
+  });
+
+  it("20 peers with 20 different passwords on one listener: each comes up with its own key only", async () => {
+    const router = new BgpSpeaker({
+      asn: 65000,
+      routerId: "198.51.100.1",
+      listen: { host: "127.0.87.254", port: 0 },
+    });
+    const n = 20;
+    for (let i = 1; i <= n; i++)
+      router.addPeer({ address: `127.0.87.${i}`, asn: 65001, passive: true, password: `key-${i}` });
+    await router.start();
+    const dialers: BgpSpeaker[] = [];
+    cleanups.push(async () => {
+      await Promise.all(dialers.map((d) => d.close()));
+      await router.close();
+    });
+    for (let i = 1; i <= n; i++) {
+      const d = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2", connectRetry: 2 });
+      // The last one uses its neighbour's key: it must not come up.
+      const key = i === n ? `key-${i - 1}` : `key-${i}`;
+      d.addPeer({
+        address: "127.0.87.254",
+        asn: 65000,
+        port: router.listenPort!,
+        localAddress: `127.0.87.${i}`,
+        password: key,
+      });
+      dialers.push(d);
+      await d.start();
+    }
+    const up = () =>
+      router
+        .peerStatus()
+        .filter((p) => p.state === "Established")
+        .map((p) => p.address);
+    await waitFor("19 sessions", () => up().length === n - 1, 15_000);
+    await sleep(1500);
+    expect(up()).not.toContain(`127.0.87.${n}`);
+    expect(up()).toHaveLength(n - 1);
   });
 
   it("removing a peer removes its key (and re-adding it rotates the password)", async () => {
