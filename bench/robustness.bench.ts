@@ -187,7 +187,9 @@ if (process.argv[2]?.startsWith("{")) {
 
 const routes = Number(arg("routes", "100000"));
 const only = arg("scenario", "");
-const scenarios = ["refresh-flood", "non-reading", "update-flood", "session-down"].filter((s) => only === "" || s === only);
+const scenarios = ["refresh-flood", "non-reading", "update-flood", "session-down"].filter(
+  (s) => only === "" || s === only,
+);
 const results: Result[] = [];
 for (const scenario of scenarios) {
   const child = startChild("../robustness.bench.ts", { scenario, routes });
