@@ -18,6 +18,7 @@ import { sleep } from "../../test/interop/harness/process.js";
 import { protocolState } from "./bird-ctl.js";
 import { startChild } from "./child.js";
 import {
+  bulkEndpoint,
   procCpuSeconds,
   procRss,
   RECEIVER,
@@ -38,10 +39,10 @@ const senderNames = arg("senders", "bird,gobgp,exabgp,speaker").split(",");
 
 type SenderKind = "bird" | "gobgp" | "exabgp" | "speaker";
 const ENDPOINTS: Record<SenderKind, SenderEndpoint> = {
-  bird: { name: "from_bird", address: "127.0.0.11", port: 11791, asn: 65011 },
-  gobgp: { name: "from_gobgp", address: "127.0.0.12", port: 11792, asn: 65012 },
-  exabgp: { name: "from_exabgp", address: "127.0.0.13", port: 11793, asn: 65013 },
-  speaker: { name: "from_speaker", address: "127.0.0.14", port: 11794, asn: 65014 },
+  bird: { name: "from_bird", ...bulkEndpoint(11, 1), asn: 65011 },
+  gobgp: { name: "from_gobgp", ...bulkEndpoint(12, 2), asn: 65012 },
+  exabgp: { name: "from_exabgp", ...bulkEndpoint(13, 3), asn: 65013 },
+  speaker: { name: "from_speaker", ...bulkEndpoint(14, 4), asn: 65014 },
 };
 const ipv6NextHop = (e: SenderEndpoint) => `2001:db8:113::${e.address.split(".")[3]}`;
 

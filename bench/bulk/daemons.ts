@@ -19,7 +19,19 @@ import {
 import { BirdControl } from "./bird-ctl.js";
 import { type BulkFamily, exabgpIpv4Lines, exabgpIpv6Lines, prefixOf, writeMrt } from "./prefixes.js";
 
-export const RECEIVER = { address: "127.0.0.10", port: 11790, asn: 65000 } as const;
+/**
+ * BULK_NET=N moves every bench address to 127.0.N.x and its ports to 20000+N*10.. (so that runs on a
+ * shared machine do not collide); unset, the addresses are 127.0.0.x and the ports 11790-11801.
+ */
+const BULK_NET = process.env.BULK_NET === undefined ? null : Number(process.env.BULK_NET);
+
+/** The bench address ending in `last`, and the port at `offset` (0-11) of the bench's block. */
+export function bulkEndpoint(last: number, offset: number): { address: string; port: number } {
+  if (BULK_NET === null) return { address: `127.0.0.${last}`, port: 11790 + offset };
+  return { address: `127.0.${BULK_NET}.${last}`, port: 20000 + BULK_NET * 10 + (offset % 10) };
+}
+
+export const RECEIVER = { ...bulkEndpoint(10, 0), asn: 65000 } as const;
 
 /** One sender as the receiver sees it. */
 export interface SenderEndpoint {

@@ -7,7 +7,7 @@
  *   npx tsx bench/bulk/receive.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
  */
 import { startChild } from "./child.js";
-import { startBirdOriginator } from "./daemons.js";
+import { bulkEndpoint, startBirdOriginator } from "./daemons.js";
 import type { BulkFamily } from "./prefixes.js";
 import { arg, fmtMb, median, printTable } from "./report.js";
 
@@ -15,8 +15,8 @@ const family = arg("family", "ipv4") as BulkFamily;
 const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
 const runs = Number(arg("runs", "3"));
 
-const BIRD = { address: "127.0.0.20", port: 11800, asn: 65020 };
-const SPEAKER = { address: "127.0.0.21", port: 11801, asn: 65021 };
+const BIRD = { ...bulkEndpoint(20, 10), asn: 65020 };
+const SPEAKER = { ...bulkEndpoint(21, 11), asn: 65021 };
 
 interface Trial {
   seconds: number;

@@ -23,21 +23,14 @@ export interface DesiredRoute {
   readonly attributes: RouteAttributes;
 }
 
-interface RibOutEntry {
-  family: AddressFamily;
-  /** Wanted for every peer without an exception; null when only exceptions announce it. */
-  want: RouteAttributes | null;
-  /** What the holders without a `sentOwn` record were told. */
-  sent: RouteAttributes | null;
-  /** Peers holding `sent` (bit set and no `sentOwn` record). */
-  holders: number;
-  /** Peers holding anything (bit set) plus peers with an exception: the entry lives while > 0. */
-  refs: number;
-  /** Index into every peer's `held` bitset; -1 once the entry is deleted. */
-  id: number;
-  /** Absolute position in the change log where it was last appended (-1: never). */
-  mark: number;
-}
+/**
+ * Entries live in parallel arrays indexed by an id (the prefix Map's value), not in one object per
+ * prefix: a million announcements then allocate no per-route object for the garbage collector to
+ * copy and promote, and an entry costs about 30 bytes besides its Map slot.
+ */
+const FREE = 255;
+const V4 = 0;
+const V6 = 1;
 
 export interface AnnounceGroup {
   readonly family: AddressFamily;
@@ -58,7 +51,20 @@ const SKIP = Symbol("skip");
 
 /** The shared table of every peer's Adj-RIB-Out. */
 export class RibOutTable {
-  readonly entries = new Map<string, RibOutEntry>();
+  /** Prefix to entry id. */
+  readonly entries = new Map<string, number>();
+  /** Per id: V4, V6, or FREE for an id not in use. */
+  family = new Uint8Array(1024).fill(FREE);
+  /** Per id: wanted for every peer without an exception; null when only exceptions announce it. */
+  readonly want: (RouteAttributes | null)[] = [];
+  /** Per id: what the holders without a `sentOwn` record were told. */
+  readonly sent: (RouteAttributes | null)[] = [];
+  /** Per id: peers holding `sent` (bit set and no `sentOwn` record). */
+  holders = new Int32Array(1024);
+  /** Per id: peers holding anything (bit set) plus peers with an exception; the entry lives while > 0. */
+  refs = new Int32Array(1024);
+  /** Per id: absolute position in the change log where it was last appended (-1: never). */
+  mark = new Float64Array(1024).fill(-1);
   /** Peer views, in no particular order. */
   readonly views: AdjRibOut[] = [];
   /** Prefixes changed, read by live views from their cursors; `logBase` is log[0]'s position. */
@@ -73,83 +79,121 @@ export class RibOutTable {
   /** Whether any view reads the log. */
   private liveViews = 0;
 
+  /** The family of entry `id`. */
+  familyOf(id: number): AddressFamily {
+    return this.family[id] === V6 ? "ipv6-unicast" : "ipv4-unicast";
+  }
+
   /** Every route announced for all peers. */
   *globalRoutes(): IterableIterator<[string, DesiredRoute]> {
-    for (const [prefix, e] of this.entries) {
-      if (e.want !== null) yield [prefix, { family: e.family, attributes: e.want }];
+    for (const [prefix, id] of this.entries) {
+      const want = this.want[id];
+      if (want !== null) yield [prefix, { family: this.familyOf(id), attributes: want }];
     }
   }
 
   /** Announce for every peer: replaces any per-peer exception for the prefix. */
   setGlobal(prefix: string, route: DesiredRoute): void {
-    let entry = this.entries.get(prefix);
-    if (entry === undefined) {
-      entry = this.create(prefix, route.family);
+    let id = this.entries.get(prefix);
+    if (id === undefined) {
+      id = this.create(prefix, route.family);
     } else if (this.exceptions > 0) {
-      this.clearExceptions(prefix, entry);
+      this.clearExceptions(prefix, id);
     }
-    if (entry.want === route.attributes && entry.family === route.family) return;
-    if (entry.want === null) this.globalWant++;
-    entry.want = route.attributes;
-    entry.family = route.family;
-    this.changed(prefix, entry);
+    const want = this.want[id];
+    if (want === route.attributes) return; // a prefix's text fixes its family
+    if (want === null) this.globalWant++;
+    this.want[id] = route.attributes;
+    this.changed(prefix, id);
   }
 
   /** Withdraw from every peer (and drop every exception for the prefix). */
   deleteGlobal(prefix: string): void {
-    const entry = this.entries.get(prefix);
-    if (entry === undefined) return;
-    if (this.exceptions > 0) this.clearExceptions(prefix, entry);
-    if (entry.want === null) return;
-    entry.want = null;
+    const id = this.entries.get(prefix);
+    if (id === undefined) return;
+    if (this.exceptions > 0) this.clearExceptions(prefix, id);
+    if (this.want[id] === null) return;
+    this.want[id] = null;
     this.globalWant--;
-    this.changed(prefix, entry);
-    this.release(prefix, entry);
+    this.changed(prefix, id);
+    this.release(prefix, id);
   }
 
   /** Replace the global attributes of `prefix` (or every prefix) without touching exceptions. */
   mapGlobal(only: string | undefined, f: (a: RouteAttributes) => RouteAttributes): void {
-    const visit = (prefix: string, entry: RibOutEntry) => {
-      if (entry.want === null) return;
-      const next = f(entry.want);
-      if (next === entry.want) return;
-      entry.want = next;
-      this.changed(prefix, entry);
+    const visit = (prefix: string, id: number) => {
+      const want = this.want[id];
+      if (want === null) return;
+      const next = f(want);
+      if (next === want) return;
+      this.want[id] = next;
+      this.changed(prefix, id);
     };
     if (only !== undefined) {
-      const entry = this.entries.get(only);
-      if (entry !== undefined) visit(only, entry);
+      const id = this.entries.get(only);
+      if (id !== undefined) visit(only, id);
       return;
     }
-    for (const [prefix, entry] of this.entries) visit(prefix, entry);
+    for (const [prefix, id] of this.entries) visit(prefix, id);
   }
 
   /** @internal */
-  get(prefix: string): RibOutEntry | undefined {
+  get(prefix: string): number | undefined {
     return this.entries.get(prefix);
   }
 
   /** @internal */
-  create(prefix: string, family: AddressFamily): RibOutEntry {
-    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.nextId++;
-    const entry: RibOutEntry = { family, want: null, sent: null, holders: 0, refs: 0, id, mark: -1 };
-    this.entries.set(prefix, entry);
-    return entry;
+  create(prefix: string, family: AddressFamily): number {
+    let id: number;
+    if (this.freeIds.length > 0) {
+      id = this.freeIds.pop() as number;
+      this.want[id] = null;
+      this.sent[id] = null;
+    } else {
+      id = this.nextId++;
+      if (id >= this.family.length) this.grow();
+      this.want.push(null);
+      this.sent.push(null);
+    }
+    this.family[id] = family === "ipv6-unicast" ? V6 : V4;
+    this.holders[id] = 0;
+    this.refs[id] = 0;
+    this.mark[id] = -1;
+    this.entries.set(prefix, id);
+    return id;
+  }
+
+  private grow(): void {
+    const n = this.family.length * 2;
+    const family = new Uint8Array(n).fill(FREE);
+    family.set(this.family);
+    this.family = family;
+    const holders = new Int32Array(n);
+    holders.set(this.holders);
+    this.holders = holders;
+    const refs = new Int32Array(n);
+    refs.set(this.refs);
+    this.refs = refs;
+    const mark = new Float64Array(n).fill(-1);
+    mark.set(this.mark);
+    this.mark = mark;
   }
 
   /** @internal Drop the entry if nothing wants or holds it any more. */
-  release(prefix: string, entry: RibOutEntry): void {
-    if (entry.want !== null || entry.refs > 0 || entry.id < 0) return;
+  release(prefix: string, id: number): void {
+    if (this.want[id] !== null || this.refs[id] > 0 || this.family[id] === FREE) return;
     this.entries.delete(prefix);
-    this.freeIds.push(entry.id);
-    entry.id = -1;
+    this.family[id] = FREE;
+    this.want[id] = null;
+    this.sent[id] = null;
+    this.freeIds.push(id);
   }
 
   /** @internal Append to the change log, unless every live view has it ahead of its cursor. */
-  changed(prefix: string, entry: RibOutEntry): void {
+  changed(prefix: string, id: number): void {
     if (this.liveViews === 0) return;
-    if (entry.mark >= this.maxCursor()) return;
-    entry.mark = this.logBase + this.log.length;
+    if (this.mark[id] >= this.maxCursorCache) return;
+    this.mark[id] = this.logBase + this.log.length;
     this.log.push(prefix);
   }
 
@@ -182,12 +226,8 @@ export class RibOutTable {
     }
   }
 
-  private maxCursor(): number {
-    return this.maxCursorCache;
-  }
-
-  private clearExceptions(prefix: string, entry: RibOutEntry): void {
-    for (const v of this.views) v.dropException(prefix, entry);
+  private clearExceptions(prefix: string, id: number): void {
+    for (const v of this.views) v.dropException(prefix, id);
   }
 }
 
@@ -213,12 +253,12 @@ export class AdjRibOut {
    * be marked held by the previous session; it clears them as it goes (so a new session costs
    * nothing up front, however large the table).
    */
-  private replay: Iterator<[string, RibOutEntry]> | null = null;
+  private replay: Iterator<[string, number]> | null = null;
   /**
    * Route refresh (RFC 2918) in progress: a live cursor over every entry that re-sends the routes
    * of the families in `refreshing`. A request for a family already being refreshed is folded in.
    */
-  private refreshCursor: Iterator<[string, RibOutEntry]> | null = null;
+  private refreshCursor: Iterator<[string, number]> | null = null;
   private refreshing = new Set<AddressFamily>();
   /** Families requested while a pass for other families ran: they start a pass of their own next. */
   private refreshQueued = new Set<AddressFamily>();
@@ -244,18 +284,17 @@ export class AdjRibOut {
       t.setGlobal(prefix, route);
       return;
     }
-    let entry = t.get(prefix);
-    if (entry === undefined) entry = t.create(prefix, route.family);
-    const before = this.wantOf(prefix, entry);
-    if (before === route.attributes && entry.family === route.family) return;
+    let id = t.get(prefix);
+    if (id === undefined) id = t.create(prefix, route.family);
+    const before = this.wantOf(prefix, id);
+    if (before === route.attributes) return;
     if (!this.own.has(prefix)) {
-      entry.refs++;
+      t.refs[id]++;
       t.exceptions++;
     }
     this.own.set(prefix, route.attributes);
-    entry.family = route.family;
     if (before === null) this.ownDelta++;
-    t.changed(prefix, entry);
+    t.changed(prefix, id);
   }
 
   /** Withdraw from this peer only. */
@@ -265,35 +304,36 @@ export class AdjRibOut {
       t.deleteGlobal(prefix);
       return;
     }
-    const entry = t.get(prefix);
-    if (entry === undefined || this.wantOf(prefix, entry) === null) return;
+    const id = t.get(prefix);
+    if (id === undefined || this.wantOf(prefix, id) === null) return;
     this.ownDelta--;
-    if (entry.want === null) {
+    if (t.want[id] === null) {
       this.own.delete(prefix);
-      entry.refs--;
+      t.refs[id]--;
       t.exceptions--;
     } else {
       if (!this.own.has(prefix)) {
-        entry.refs++;
+        t.refs[id]++;
         t.exceptions++;
       }
       this.own.set(prefix, null);
     }
-    t.changed(prefix, entry);
-    t.release(prefix, entry);
+    t.changed(prefix, id);
+    t.release(prefix, id);
   }
 
   /** @internal A global change for `prefix`: this view's exception, if any, goes. */
-  dropException(prefix: string, entry: RibOutEntry): void {
+  dropException(prefix: string, id: number): void {
     if (this.own.size === 0) return;
     const own = this.own.get(prefix);
     if (own === undefined) return;
+    const t = this.table;
     this.own.delete(prefix);
-    entry.refs--;
-    this.table.exceptions--;
+    t.refs[id]--;
+    t.exceptions--;
     // ownDelta sums, over exceptions, (own wanted ? 1 : 0) - (globally wanted ? 1 : 0).
-    this.ownDelta -= (own !== null ? 1 : 0) - (entry.want !== null ? 1 : 0);
-    this.table.changed(prefix, entry);
+    this.ownDelta -= (own !== null ? 1 : 0) - (t.want[id] !== null ? 1 : 0);
+    t.changed(prefix, id);
   }
 
   /** Replace this peer's own (exception) attributes of `prefix` or of every prefix. */
@@ -303,32 +343,32 @@ export class AdjRibOut {
       const next = f(a);
       if (next === a) continue;
       this.own.set(prefix, next);
-      const entry = this.table.get(prefix);
-      if (entry !== undefined) this.table.changed(prefix, entry);
+      const id = this.table.get(prefix);
+      if (id !== undefined) this.table.changed(prefix, id);
     }
   }
 
   /** What this peer should have for `prefix`. */
-  private wantOf(prefix: string, entry: RibOutEntry): RouteAttributes | null {
-    if (this.own.size === 0) return entry.want;
+  private wantOf(prefix: string, id: number): RouteAttributes | null {
+    if (this.own.size === 0) return this.table.want[id];
     const own = this.own.get(prefix);
-    return own === undefined ? entry.want : own;
+    return own === undefined ? this.table.want[id] : own;
   }
 
   /** Every route we want the peer to have. */
   *desired(): IterableIterator<[string, DesiredRoute]> {
-    for (const [prefix, entry] of this.table.entries) {
-      const want = this.wantOf(prefix, entry);
-      if (want !== null) yield [prefix, { family: entry.family, attributes: want }];
+    for (const [prefix, id] of this.table.entries) {
+      const want = this.wantOf(prefix, id);
+      if (want !== null) yield [prefix, { family: this.table.familyOf(id), attributes: want }];
     }
   }
 
   /** The route this peer should have for `prefix`, if any. */
   desiredRoute(prefix: string): DesiredRoute | undefined {
-    const entry = this.table.get(prefix);
-    if (entry === undefined) return undefined;
-    const want = this.wantOf(prefix, entry);
-    return want === null ? undefined : { family: entry.family, attributes: want };
+    const id = this.table.get(prefix);
+    if (id === undefined) return undefined;
+    const want = this.wantOf(prefix, id);
+    return want === null ? undefined : { family: this.table.familyOf(id), attributes: want };
   }
 
   /** Routes we want the peer to have. */
@@ -405,14 +445,14 @@ export class AdjRibOut {
     const t = this.table;
     const i = t.views.indexOf(this);
     if (i >= 0) t.views.splice(i, 1);
-    for (const [prefix, entry] of [...t.entries]) {
-      if (this.isHeld(entry)) this.clearHeld(prefix, entry);
+    for (const [prefix, id] of [...t.entries]) {
+      if (this.isHeld(id)) this.clearHeld(prefix, id);
       if (this.own.has(prefix)) {
         this.own.delete(prefix);
-        entry.refs--;
+        t.refs[id]--;
         t.exceptions--;
       }
-      t.release(prefix, entry);
+      t.release(prefix, id);
     }
     t.cursorsMoved();
   }
@@ -435,34 +475,32 @@ export class AdjRibOut {
     return true;
   }
 
-  private isHeld(entry: RibOutEntry): boolean {
-    const id = entry.id;
+  private isHeld(id: number): boolean {
     return id >> 3 < this.held.length && (this.held[id >> 3] & (1 << (id & 7))) !== 0;
   }
 
   /** What this session was told for the entry (null: nothing). */
-  private sentOf(prefix: string, entry: RibOutEntry): RouteAttributes | null {
-    if (!this.isHeld(entry)) return null;
+  private sentOf(prefix: string, id: number): RouteAttributes | null {
+    if (!this.isHeld(id)) return null;
     if (this.sentOwn.size > 0) {
       const own = this.sentOwn.get(prefix);
       if (own !== undefined) return own;
     }
-    return entry.sent;
+    return this.table.sent[id];
   }
 
   /** Forget that this session holds the entry (no counters: the caller keeps those). */
-  private clearHeld(prefix: string, entry: RibOutEntry): void {
-    const id = entry.id;
+  private clearHeld(prefix: string, id: number): void {
+    const t = this.table;
     this.held[id >> 3] &= ~(1 << (id & 7));
-    entry.refs--;
+    t.refs[id]--;
     if (this.sentOwn.size > 0 && this.sentOwn.delete(prefix)) return;
-    entry.holders--;
-    if (entry.holders === 0) entry.sent = null;
+    if (--t.holders[id] === 0) t.sent[id] = null;
   }
 
   /** Record that this session was told `attributes` for the entry (it held nothing before). */
-  private setHeld(prefix: string, entry: RibOutEntry, attributes: RouteAttributes): void {
-    const id = entry.id;
+  private setHeld(prefix: string, id: number, attributes: RouteAttributes): void {
+    const t = this.table;
     const byte = id >> 3;
     if (byte >= this.held.length) {
       const grown = new Uint8Array(Math.max(byte + 1, this.held.length * 2));
@@ -470,36 +508,36 @@ export class AdjRibOut {
       this.held = grown;
     }
     this.held[byte] |= 1 << (id & 7);
-    entry.refs++;
-    if (entry.holders === 0) {
-      entry.sent = attributes;
-      entry.holders = 1;
-    } else if (entry.sent === attributes) {
-      entry.holders++;
-    } else if (attributes === entry.want) {
+    t.refs[id]++;
+    if (t.holders[id] === 0) {
+      t.sent[id] = attributes;
+      t.holders[id] = 1;
+    } else if (t.sent[id] === attributes) {
+      t.holders[id]++;
+    } else if (attributes === t.want[id]) {
       // The shared state follows the global route: the peers still holding the old one keep it
       // as their own until they are told the new one.
-      const old = entry.sent as RouteAttributes;
-      for (const v of this.table.views) {
-        if (v !== this && v.isHeld(entry) && !v.sentOwn.has(prefix)) v.sentOwn.set(prefix, old);
+      const old = t.sent[id] as RouteAttributes;
+      for (const v of t.views) {
+        if (v !== this && v.isHeld(id) && !v.sentOwn.has(prefix)) v.sentOwn.set(prefix, old);
       }
-      entry.sent = attributes;
-      entry.holders = 1;
+      t.sent[id] = attributes;
+      t.holders[id] = 1;
     } else {
       this.sentOwn.set(prefix, attributes);
     }
   }
 
   /** The next prefix to look at, SKIP for one looked at and passed over, or undefined when done. */
-  private next(): [string, RibOutEntry] | typeof SKIP | undefined {
+  private next(): [string, number] | typeof SKIP | undefined {
     if (this.replay !== null) {
       const step = this.replay.next();
       if (!step.done) {
-        const [prefix, entry] = step.value;
+        const [prefix, id] = step.value;
         // An entry the replay reaches may still be held by the previous session.
-        if (this.isHeld(entry)) this.clearHeld(prefix, entry);
-        if (this.wantOf(prefix, entry) === null) {
-          this.table.release(prefix, entry);
+        if (this.isHeld(id)) this.clearHeld(prefix, id);
+        if (this.wantOf(prefix, id) === null) {
+          this.table.release(prefix, id);
           return SKIP;
         }
         return step.value;
@@ -509,14 +547,14 @@ export class AdjRibOut {
     const t = this.table;
     while (this.cursor < t.logBase + t.log.length) {
       const prefix = t.log[this.cursor++ - t.logBase];
-      const entry = t.get(prefix);
-      if (entry !== undefined) return [prefix, entry];
+      const id = t.get(prefix);
+      if (id !== undefined) return [prefix, id];
     }
     return this.nextRefreshed();
   }
 
   /** The refresh pass: the next entry of a family being refreshed, made to be sent again. */
-  private nextRefreshed(): [string, RibOutEntry] | typeof SKIP | undefined {
+  private nextRefreshed(): [string, number] | typeof SKIP | undefined {
     const cursor = this.refreshCursor;
     if (cursor === null) return undefined;
     const step = cursor.next();
@@ -526,12 +564,13 @@ export class AdjRibOut {
       this.refreshCursor = this.refreshing.size > 0 ? this.table.entries.entries() : null;
       return SKIP;
     }
-    const [prefix, entry] = step.value;
-    if (!this.refreshing.has(entry.family) || this.wantOf(prefix, entry) === null) return SKIP;
-    if (this.isHeld(entry)) {
-      this.clearHeld(prefix, entry);
+    const [prefix, id] = step.value;
+    const t = this.table;
+    if (!this.refreshing.has(t.familyOf(id)) || this.wantOf(prefix, id) === null) return SKIP;
+    if (this.isHeld(id)) {
+      this.clearHeld(prefix, id);
       this.sentCount--;
-      if (entry.family === "ipv6-unicast") this.sentV6Count--;
+      if (t.family[id] === V6) this.sentV6Count--;
     }
     return step.value;
   }
@@ -553,45 +592,47 @@ export class AdjRibOut {
       "ipv6-unicast": new Map(),
     };
     const withdraw: RibChanges["withdraw"] = new Map();
+    const t = this.table;
     let examined = 0;
     while (examined < limit) {
       const item = this.next();
       if (item === undefined) break;
       examined++;
       if (item === SKIP) continue;
-      const [prefix, entry] = item;
-      const want = this.wantOf(prefix, entry);
-      const sent = this.sentOf(prefix, entry);
-      if (want !== null && accept(prefix, entry.family, want)) {
+      const [prefix, id] = item;
+      const family = t.familyOf(id);
+      const want = this.wantOf(prefix, id);
+      const sent = this.sentOf(prefix, id);
+      if (want !== null && accept(prefix, family, want)) {
         if (sent === want) continue;
         if (sent === null) {
           this.sentCount++;
-          if (entry.family === "ipv6-unicast") this.sentV6Count++;
+          if (family === "ipv6-unicast") this.sentV6Count++;
         } else {
-          this.clearHeld(prefix, entry);
+          this.clearHeld(prefix, id);
         }
-        this.setHeld(prefix, entry, want);
-        const byAttributes = groups[entry.family];
+        this.setHeld(prefix, id, want);
+        const byAttributes = groups[family];
         let group = byAttributes.get(want);
         if (group === undefined) {
-          group = { family: entry.family, attributes: want, prefixes: [] };
+          group = { family, attributes: want, prefixes: [] };
           byAttributes.set(want, group);
         }
         group.prefixes.push(prefix);
       } else if (sent !== null) {
         // RFC 4271 §9.1.3: withdraw only what this peer was told.
-        this.clearHeld(prefix, entry);
+        this.clearHeld(prefix, id);
         this.sentCount--;
-        if (entry.family === "ipv6-unicast") this.sentV6Count--;
-        this.table.release(prefix, entry);
-        let list = withdraw.get(entry.family);
+        if (family === "ipv6-unicast") this.sentV6Count--;
+        t.release(prefix, id);
+        let list = withdraw.get(family);
         if (list === undefined) {
           list = [];
-          withdraw.set(entry.family, list);
+          withdraw.set(family, list);
         }
         list.push(prefix);
       } else {
-        this.table.release(prefix, entry);
+        t.release(prefix, id);
       }
     }
     this.table.cursorsMoved();
