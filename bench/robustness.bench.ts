@@ -6,6 +6,7 @@
  *                    second for 10 s (20,000 requests);
  * - non-reading:     stops reading, keeps sending KEEPALIVEs and the same ROUTE-REFRESH flood, until
  *                    the session ends (Send Hold Time 10 s here; the default is 8 minutes);
+ * - update-flood:    sends us 500,000 routes (500 per UPDATE) in one burst of writes;
  * - session-down:    sent us 100,000 routes (a "route" listener is attached), then closes its TCP
  *                    connection: the withdraw events of the whole Adj-RIB-In are delivered.
  *
@@ -44,7 +45,8 @@ async function run(scenario: string, routes: number): Promise<Result> {
     ...(scenario === "non-reading" ? { sendHoldTime: 10 } : {}),
   });
   const prefix = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`;
-  if (scenario !== "session-down") for (let i = 0; i < routes; i++) speaker.announce(prefix(i));
+  const receives = scenario === "session-down" || scenario === "update-flood";
+  if (!receives) for (let i = 0; i < routes; i++) speaker.announce(prefix(i));
   let withdrawn = 0;
   if (scenario === "session-down") {
     speaker.on("route", (e) => {
@@ -84,7 +86,29 @@ async function run(scenario: string, routes: number): Promise<Result> {
   raw.send({ type: "keepalive" });
   await waitFor(() => speaker.peerStatus()[0].state === "Established", 10_000, "Established");
   const nlriCount = () => received;
-  if (scenario !== "session-down") {
+  const updates = (from: number, to: number): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let i = from; i < to; i += 500) {
+      const nlri = [];
+      for (let j = i; j < Math.min(to, i + 500); j++) nlri.push({ prefix: prefix(j) });
+      out.push(
+        encodeMessage(
+          {
+            type: "update",
+            withdrawnRoutes: [],
+            nlri,
+            attributes: { origin: "igp", asPath: [{ type: "sequence", asns: [65002] }], nextHop: address },
+          },
+          { fourOctetAs: true },
+        ),
+      );
+    }
+    return out;
+  };
+  const flood5 = scenario === "update-flood" ? Buffer.concat(updates(0, 5 * routes)) : null;
+  if (scenario === "update-flood") {
+    // nothing before: the flood is the measurement
+  } else if (scenario !== "session-down") {
     await waitFor(() => nlriCount() >= routes, 60_000, "the initial table");
   } else {
     for (let i = 0; i < routes; i += 500) {
@@ -120,6 +144,10 @@ async function run(scenario: string, routes: number): Promise<Result> {
     await sleep(1000);
     const status = speaker.peerStatus()[0];
     outcome = `${status.state}; ${(nlriCount() - before).toLocaleString("en-US")} routes re-sent for 20,000 requests (${status.refreshesFolded.toLocaleString("en-US")} folded)`;
+  } else if (scenario === "update-flood") {
+    raw.write(flood5!);
+    await waitFor(() => speaker.peerStatus()[0].prefixesIn === 5 * routes, 120_000, "the flood");
+    outcome = `${(5 * routes).toLocaleString("en-US")} routes (${(flood5!.length / 2 ** 20).toFixed(1)} MB) taken in ${Date.now() - started} ms`;
   } else if (scenario === "non-reading") {
     raw.socket.pause();
     const downs: string[] = [];
@@ -159,7 +187,9 @@ if (process.argv[2]?.startsWith("{")) {
 
 const routes = Number(arg("routes", "100000"));
 const only = arg("scenario", "");
-const scenarios = ["refresh-flood", "non-reading", "session-down"].filter((s) => only === "" || s === only);
+const scenarios = ["refresh-flood", "non-reading", "update-flood", "session-down"].filter(
+  (s) => only === "" || s === only,
+);
 const results: Result[] = [];
 for (const scenario of scenarios) {
   const child = startChild("../robustness.bench.ts", { scenario, routes });

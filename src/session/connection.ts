@@ -24,6 +24,9 @@ export interface ConnectionHandlers {
   drain(): void;
 }
 
+/** Milliseconds of handling input after which a connection waits for the next turn of the loop. */
+const READ_SLICE_MS = 10;
+
 /** Messages gathered before one socket write; past this the connection reports itself not writable. */
 const BATCH_HIGH_WATER = 64 * 1024;
 
@@ -73,6 +76,12 @@ export class Connection {
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
   #batchQueued = false;
+  /** Frames received and not yet handled (see #onData), the next one at #frameAt. */
+  #frames: Uint8Array[] = [];
+  #frameAt = 0;
+  /** A framing error met behind frames still waiting: reported after them. */
+  #frameError: unknown = null;
+  #readPaused = false;
   readonly #batchHighWater: number;
   /** writable was false because of the batch: the host is owed a "drain" once it is written. */
   #owedDrain = false;
@@ -241,17 +250,37 @@ export class Connection {
     this.socket.destroy();
   }
 
+  /**
+   * Frames are decoded and handed on for at most READ_SLICE_MS per turn of the event loop: libuv
+   * reads up to 32 chunks of 64 KiB per turn, so a peer flooding UPDATEs could otherwise hold the
+   * loop (and every other session's timers) for hundreds of ms. What is left waits, in order, with
+   * the socket paused, for the next turn.
+   */
   #onData(chunk: Buffer): void {
     if (this.#detached) return;
     let frames: Uint8Array[];
     try {
       frames = this.#framer.push(chunk);
     } catch (error) {
-      this.#fail(error);
+      if (this.#frameAt < this.#frames.length) this.#frameError = error;
+      else this.#fail(error);
       return;
     }
-    for (const frame of frames) {
-      if (this.#detached) return; // an earlier message in this chunk ended the connection
+    if (this.#frameAt < this.#frames.length) {
+      for (const frame of frames) this.#frames.push(frame); // a turn is already scheduled
+      return;
+    }
+    this.#frames = frames;
+    this.#frameAt = 0;
+    this.#handleFrames();
+  }
+
+  #handleFrames(): void {
+    const started = performance.now();
+    const frames = this.#frames;
+    while (this.#frameAt < frames.length) {
+      if (this.#detached) return; // an earlier message ended the connection
+      const frame = frames[this.#frameAt++];
       let message: BgpMessage;
       try {
         message = decodeMessage(frame, this.#receiveContext);
@@ -262,6 +291,28 @@ export class Connection {
       if (debug.enabled) debug("%s < %s (%d octets)", this.#label, summary(message), frame.length);
       this.messagesReceived++;
       this.#handlers.message(message);
+      if (this.#frameAt < frames.length && performance.now() - started > READ_SLICE_MS) {
+        if (!this.#readPaused) {
+          this.#readPaused = true;
+          this.socket.pause();
+        }
+        setImmediate(() => {
+          if (!this.#detached) this.#handleFrames();
+        });
+        return;
+      }
+    }
+    this.#frames = [];
+    this.#frameAt = 0;
+    const error = this.#frameError;
+    if (error !== null) {
+      this.#frameError = null;
+      if (!this.#detached) this.#fail(error);
+      return;
+    }
+    if (this.#readPaused && !this.#detached) {
+      this.#readPaused = false;
+      this.socket.resume();
     }
   }
 
