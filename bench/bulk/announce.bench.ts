@@ -212,4 +212,21 @@ printTable(
     ];
   }),
 );
+// For receive.bench.ts: the medians as one machine-readable line.
+const summary = Object.fromEntries(
+  senderNames.map((name) => {
+    const ts = results.get(name) ?? [];
+    return [
+      name,
+      {
+        runs: ts.length,
+        seconds: median(ts.map((t) => t.seconds)),
+        all: ts.map((t) => t.seconds),
+        senderCpu: median(ts.map((t) => t.senderCpu)),
+        receiverCpu: median(ts.map((t) => t.receiverCpu)),
+      },
+    ];
+  }),
+);
+console.log(`BULK_SUMMARY ${JSON.stringify(summary)}`);
 process.exit(0);

@@ -4,8 +4,13 @@
  * speaker's "established" until its Adj-RIB-In holds all N, and the memory per route held (RSS and
  * heap after a full GC, minus before the session, over N). Median of --runs, a fresh BIRD each run.
  *
- *   npx tsx bench/bulk/receive.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
+ * Then, in the same run, the same table from BIRD into a second BIRD (announce.bench.ts --senders
+ * bird, as a child process): what BIRD itself needs to receive it, the row the speaker is judged by.
+ *
+ *   npx tsx bench/bulk/receive.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3] [--no-bird]
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { startChild } from "./child.js";
 import { bulkEndpoint, startBirdOriginator } from "./daemons.js";
 import type { BulkFamily } from "./prefixes.js";
@@ -81,6 +86,36 @@ for (let run = 1; run <= runs; run++) {
   }
 }
 
+interface BirdRow {
+  runs: number;
+  seconds: number;
+  all: number[];
+  receiverCpu: number;
+}
+let birdRow: BirdRow | null = null;
+if (!process.argv.includes("--no-bird")) {
+  const out = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("./announce.bench.ts", import.meta.url)),
+      "--senders",
+      "bird",
+      "--family",
+      family,
+      "--count",
+      String(count),
+      "--runs",
+      String(runs),
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 },
+  );
+  const line = out.stdout.split("\n").find((l) => l.startsWith("BULK_SUMMARY "));
+  if (line === undefined) process.stderr.write("BIRD-to-BIRD row: no result from announce.bench.ts\n");
+  else birdRow = (JSON.parse(line.slice("BULK_SUMMARY ".length)) as { bird: BirdRow }).bird;
+}
+
 const m = (f: (t: Trial) => number) => median(trials.map(f));
 console.log(
   `\nBulk receive: ${count.toLocaleString("en")} ${family} routes from BIRD into the speaker, median of ${runs}\n`,
@@ -107,4 +142,26 @@ printTable(
     ],
   ],
 );
+if (birdRow !== null && birdRow.runs > 0) {
+  console.log(`\nThe same table received by BIRD from BIRD (same run), against the speaker\n`);
+  printTable(
+    ["receiver", "runs", "Established -> all received (s)", "x BIRD receiving", "receiver CPU (s)"],
+    [
+      [
+        "BIRD",
+        `${birdRow.runs}`,
+        `${birdRow.seconds.toFixed(2)} (${birdRow.all.map((x) => x.toFixed(2)).join(", ")})`,
+        "1.00",
+        birdRow.receiverCpu.toFixed(2),
+      ],
+      [
+        "speaker",
+        `${trials.length}`,
+        `${m((t) => t.seconds).toFixed(2)}`,
+        (m((t) => t.seconds) / birdRow.seconds).toFixed(2),
+        m((t) => t.cpuSeconds).toFixed(2),
+      ],
+    ],
+  );
+}
 process.exit(0);
