@@ -13,9 +13,9 @@
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { isDeepStrictEqual } from "node:util";
+import type { Clock } from "../src/clock.js";
 import type { FsmState } from "../src/fsm/types.js";
 import { BgpSession } from "../src/session/session.js";
-import type { Clock } from "../src/session/types.js";
 import { unknownAttributeFlags } from "../src/wire/attributes/unknown.js";
 import { BgpError } from "../src/wire/errors.js";
 import { decodeMessage, encodeMessage, encodingLength } from "../src/wire/message.js";

@@ -2,6 +2,7 @@
 
 // BFD (RFC 5880/5881): the codec, the pure state machine, the session driver and the transport
 export * from "./bfd/index.js";
+export type { Clock } from "./clock.js";
 // The pure RFC 4271 state machine, for those who bring their own transport
 export { buildOpen, initialSnapshot, negotiate, resolveCollision, step, validateOpen } from "./fsm/index.js";
 export type {
@@ -23,7 +24,6 @@ export * from "./health/index.js";
 export { type AcceptingSession, BgpListener } from "./session/listener.js";
 export { BgpSession } from "./session/session.js";
 export type {
-  Clock,
   NegotiatedSession,
   SessionEvents,
   SessionOptions,

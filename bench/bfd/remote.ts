@@ -3,8 +3,9 @@
  * sessions, each on its own loopback address 127.0.91.<i> (one transport each, as N routers would
  * be), towards the speaker under test on 127.0.90.1.
  */
+
+import { realClock } from "../../src/clock.js";
 import { BfdSession, BfdTransport } from "../../src/index.js";
-import { realClock } from "../../src/session/types.js";
 
 const count = Number(process.argv[2]);
 const intervalUs = Number(process.argv[3]);

@@ -1,6 +1,6 @@
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
-import type { Clock } from "../session/types.js";
+import type { Clock } from "../clock.js";
 import { encodeControl } from "./codec.js";
 import { describeDiag } from "./constants.js";
 import {

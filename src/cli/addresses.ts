@@ -1,7 +1,11 @@
-import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4, isIpv6 } from "../wire/address.js";
+import { canonicalAddress, isIpv4, isIpv6 } from "../wire/address.js";
+import { canonicalPrefix as wirePrefix } from "../wire/prefix.js";
 import { SettingsError } from "./settings.js";
 
-/** "203.0.113.1" -> "203.0.113.1/32", "2001:db8::1" -> "2001:db8::1/128"; checks host bits are zero. */
+/**
+ * "203.0.113.1" -> "203.0.113.1/32", "2001:db8::1" -> "2001:db8::1/128": the wire layer's
+ * canonicalPrefix, with a bare address taken as a host prefix and errors naming the config field.
+ */
 export function canonicalPrefix(where: string, text: string): string {
   const slash = text.indexOf("/");
   const address = slash < 0 ? text : text.slice(0, slash);
@@ -13,13 +17,14 @@ export function canonicalPrefix(where: string, text: string): string {
   if (!/^\d{1,3}$/.test(lengthText) || length > maxLength) {
     throw new SettingsError(`${where}: bad prefix length in "${text}"`);
   }
-  const bytes = v4 ? ipv4ToBytes(address) : ipv6ToBytes(address);
-  for (let bit = length; bit < maxLength; bit++) {
-    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) {
+  try {
+    return wirePrefix(`${canonicalAddress(address)}/${length}`).prefix;
+  } catch (error) {
+    if (error instanceof TypeError && error.message.startsWith("host bits set")) {
       throw new SettingsError(`${where}: "${text}" has bits set after /${length}`);
     }
+    throw new SettingsError(`${where}: "${text}" is not an IP prefix`);
   }
-  return `${canonicalAddress(address)}/${length}`;
 }
 
 export function checkAddress(where: string, text: string): string {

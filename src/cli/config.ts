@@ -3,10 +3,12 @@ import type { DampeningOptions } from "../health/dampening.js";
 import type { GateOptions } from "../health/gate.js";
 import type { BfdPeerOptions } from "../speaker/bfd.js";
 import {
+  type AnnounceAttributes,
   canonicalCommunity,
   canonicalExtendedCommunity,
   canonicalLargeCommunity,
   normalizeAttributes,
+  type PeerSelector,
   parseNextHop,
 } from "../speaker/route.js";
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
@@ -28,17 +30,8 @@ import {
 import { parseStatusListen, type StatusListen } from "./status.js";
 import { type ResolvedTransport, resolveTransport } from "./transport.js";
 
-/** The route attributes the announcer hands to `BgpSpeaker.announce` (a subset of AnnounceAttributes). */
-export interface AnnouncedAttributes {
-  nextHop?: string;
-  med?: number;
-  localPref?: number;
-  communities?: readonly string[];
-  largeCommunities?: readonly string[];
-  extendedCommunities?: readonly string[];
-  asPathPrepend?: number;
-  peers?: readonly string[];
-}
+/** The route attributes the announcer hands to `BgpSpeaker.announce`: AnnounceAttributes without ORIGIN, and the peers. */
+export type AnnouncedAttributes = Omit<AnnounceAttributes, "origin"> & PeerSelector;
 
 export interface ResolvedPrefix {
   readonly prefix: string;

@@ -1,9 +1,10 @@
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
+import { realClock } from "../clock.js";
 import { normalizeAttributes } from "../speaker/route.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { TransitionEvent } from "./gate.js";
-import { type GateState, type HealthClock, REAL_CLOCK, secToMs } from "./types.js";
+import { type GateState, type HealthClock, secToMs } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
@@ -126,7 +127,7 @@ export class HealthGatedAnnouncer<A> extends EventEmitter<HealthGatedAnnouncerEv
     if (this.drainMs > 0 && typeof speaker.drain !== "function") {
       throw new TypeError("drainSec needs a speaker with drain() (RFC 8326), such as BgpSpeaker");
     }
-    this.clock = options.clock ?? REAL_CLOCK;
+    this.clock = options.clock ?? realClock;
     this.writeUnhandled =
       options.writeUnhandled ??
       ((text) => {

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
+import { realClock } from "../clock.js";
 import {
   GATE_OPTION_KEYS,
   type GateEvent,
@@ -22,7 +23,7 @@ import {
   seconds,
 } from "./options.js";
 import { type HealthStatus, HealthStatusRecorder } from "./status.js";
-import { type CheckFn, type CheckResult, type GateState, type HealthClock, REAL_CLOCK } from "./types.js";
+import type { CheckFn, CheckResult, GateState, HealthClock } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
@@ -150,7 +151,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
         if (typeof clock?.[method] !== "function") throw new TypeError(`clock.${method} must be a function`);
       }
     }
-    this.clock = options.clock ?? REAL_CLOCK;
+    this.clock = options.clock ?? realClock;
     const gateOptions: Record<string, unknown> = {};
     for (const key of GATE_OPTION_KEYS) if (options[key] !== undefined) gateOptions[key] = options[key];
     this.gate = new HealthGate(gateOptions, this.clock.now());

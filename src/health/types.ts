@@ -1,3 +1,5 @@
+import type { Clock } from "../clock.js";
+
 /** What every health check returns: plain data, never an exception for a failing target. */
 export interface CheckResult {
   readonly ok: boolean;
@@ -20,18 +22,8 @@ export interface CheckBaseOptions {
 /** The published states of a gate. */
 export type GateState = "up" | "down" | "disabled";
 
-/** The clock the monitor runs on; tests inject a fake one. */
-export interface HealthClock {
-  now(): number;
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const REAL_CLOCK: HealthClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/** The clock the monitor runs on: the shared {@link Clock} under its health-layer name. */
+export type HealthClock = Clock;
 
 /** Seconds in the public options, milliseconds inside. */
 export function secToMs(name: string, seconds: number): number {

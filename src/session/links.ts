@@ -1,5 +1,6 @@
 import { connect, Socket } from "node:net";
 import createDebug from "debug";
+import type { Clock } from "../clock.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
 import { resolveCollision } from "../fsm/negotiate.js";
 import type {
@@ -16,7 +17,6 @@ import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, OpenMessage } from "../wire/types.js";
 import { Connection } from "./connection.js";
 import { closeFd, createSecuredSocket, type TransportSecurity } from "./socket-options.js";
-import type { Clock } from "./types.js";
 
 const debug = createDebug("bgp:session");
 

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
+import { type Clock, realClock } from "../clock.js";
 import type { FsmConfig, FsmEvent, FsmNotice, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
 import type { BgpError } from "../wire/errors.js";
@@ -9,16 +10,10 @@ import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../wire/typ
 import { type Link, Links } from "./links.js";
 import { normaliseAddress } from "./listener.js";
 import type { TransportSecurity } from "./socket-options.js";
-import {
-  type Clock,
-  type NegotiatedSession,
-  realClock,
-  type SessionEvents,
-  type SessionOptions,
-  type SessionStats,
-} from "./types.js";
+import type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } from "./types.js";
 
-export type { Clock, NegotiatedSession, SessionEvents, SessionOptions, SessionStats } from "./types.js";
+export type { Clock } from "../clock.js";
+export type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } from "./types.js";
 
 const debugFsm = createDebug("bgp:fsm");
 const debug = createDebug("bgp:session");

@@ -1,19 +1,7 @@
+import type { Clock } from "../clock.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import type { AddressFamily, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import type { TransportSecurity } from "./socket-options.js";
-
-/** Timers the session runs; injected in tests. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 export interface SessionOptions {
   localAsn: number;

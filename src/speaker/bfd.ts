@@ -11,7 +11,7 @@ import type { BfdNotice, BfdSnapshot } from "../bfd/machine.js";
 import { BfdSession } from "../bfd/session.js";
 import { type BfdFamily, BfdTransport } from "../bfd/transport.js";
 import type { BfdAuthKey } from "../bfd/types.js";
-import { realClock } from "../session/types.js";
+import { realClock } from "../clock.js";
 import { CeaseSubcode } from "../wire/constants.js";
 import { BgpError } from "../wire/errors.js";
 import type { Peer } from "./peer.js";

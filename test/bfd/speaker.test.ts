@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { realClock } from "../../src/clock.js";
 import { BfdSession, BfdTransport, BgpSpeaker, type DownEvent } from "../../src/index.js";
 import { createMetricsRegistry } from "../../src/metrics/index.js";
-import { realClock } from "../../src/session/types.js";
 import { parseExposition, sample } from "../support/prometheus.js";
 
 /**

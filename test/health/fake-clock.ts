@@ -1,7 +1,7 @@
-import type { HealthClock } from "../../src/health/types.js";
+import type { Clock } from "../../src/clock.js";
 
 /** A manual clock: timers fire only when the test advances time, in due order. */
-export class FakeClock implements HealthClock {
+export class FakeClock implements Clock {
   private current = 0;
   private nextId = 1;
   private readonly timers = new Map<number, { atMs: number; callback: () => void }>();

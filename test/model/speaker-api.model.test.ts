@@ -18,8 +18,8 @@
 import { createHook } from "node:async_hooks";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/clock.js";
 import { BgpSpeaker } from "../../src/index.js";
-import type { Clock } from "../../src/session/types.js";
 import type { AnnounceAttributes } from "../../src/speaker/route.js";
 
 // Loopback block 127.0.70.0/24 and ports 20700-20709 belong to this test (NET = 70).

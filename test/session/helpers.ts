@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import type { Clock } from "../../src/session/types.js";
+import type { Clock } from "../../src/clock.js";
 import { MessageFramer } from "../../src/wire/framer.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type { BgpMessage, OpenMessage } from "../../src/wire/types.js";

@@ -1,8 +1,8 @@
 import { connect, createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { realClock } from "../../src/clock.js";
 import { BgpSpeaker, type DownEvent } from "../../src/index.js";
 import { Connection } from "../../src/session/connection.js";
-import { realClock } from "../../src/session/types.js";
 import { openFrom, RawPeer, waitFor } from "./helpers.js";
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { BgpError } from "../../src/wire/errors.js";
+import type { BgpError } from "../../src/wire/errors.js";
 import { MessageFramer } from "../../src/wire/framer.js";
 import { decodeMessage } from "../../src/wire/message.js";
-import { hex, message, toHex } from "./message-bytes.js";
+import { errorOf, hex, message, toHex } from "./message-bytes.js";
 
 const MARKER = "ffffffffffffffffffffffffffffffff";
 
@@ -18,13 +18,9 @@ const MESSAGES = [
 const STREAM = hex(...MESSAGES.map(toHex));
 
 function framingError(framer: MessageFramer, ...chunks: Uint8Array[]): BgpError {
-  try {
+  return errorOf(() => {
     for (const chunk of chunks) framer.push(chunk);
-  } catch (e) {
-    if (e instanceof BgpError) return e;
-    throw e;
-  }
-  throw new Error("framed without error");
+  });
 }
 
 describe("MessageFramer", () => {

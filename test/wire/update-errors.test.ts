@@ -3,6 +3,7 @@ import { attributeCodec } from "../../src/wire/attributes/index.js";
 import { BgpError } from "../../src/wire/errors.js";
 import { Reader } from "../../src/wire/reader.js";
 import type { UpdateMessage, UpdateProblem } from "../../src/wire/types.js";
+import { errorOf } from "./message-bytes.js";
 import { AS2, AS4, decodeBody } from "./update-helpers.js";
 
 const ORIGIN = [0x40, 0x01, 0x01, 0x00]; // ORIGIN IGP
@@ -17,13 +18,7 @@ function body(attributes: readonly number[], nlri: readonly number[] = NLRI): nu
 }
 
 function thrown(bytes: readonly number[], ctx = AS4): BgpError {
-  try {
-    decodeBody(bytes, ctx);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BgpError);
-    return error as BgpError;
-  }
-  throw new Error("expected a BgpError");
+  return errorOf(() => decodeBody(bytes, ctx));
 }
 
 function expectReset(error: BgpError, code: number, subcode: number, data: readonly number[] = []) {
@@ -329,13 +324,7 @@ describe("attribute decoders carry the attribute in the error data (RFC 4271 §6
     const bytes = Uint8Array.from(tlv);
     const codec = attributeCodec(bytes[1]);
     if (codec === undefined) throw new Error("no codec");
-    try {
-      codec.decode(new Reader(bytes, 3, bytes.length), ctx, 0);
-    } catch (error) {
-      expect(error).toBeInstanceOf(BgpError);
-      return error as BgpError;
-    }
-    throw new Error("expected a BgpError");
+    return errorOf(() => codec.decode(new Reader(bytes, 3, bytes.length), ctx, 0));
   }
 
   it("3/5 with the type, length and value", () => {

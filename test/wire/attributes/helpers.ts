@@ -1,7 +1,6 @@
 import { expect } from "vitest";
 import { decodePathAttributes, encodePathAttributes } from "../../../src/wire/attributes/index.js";
 import { resolveContext } from "../../../src/wire/context.js";
-import { BgpError } from "../../../src/wire/errors.js";
 import type { CodecContext, PathAttributes } from "../../../src/wire/types.js";
 import { Writer } from "../../../src/wire/writer.js";
 
@@ -29,15 +28,4 @@ export function expectBothWays(
   expect(decoded.problems).toEqual([]);
   expect(decoded.attributes).toEqual(attributes);
   expect(encodeAttributes(attributes, ctx)).toEqual([...bytes]);
-}
-
-/** The BgpError `fn` throws (failing the test if it throws nothing or something else). */
-export function thrown(fn: () => unknown): BgpError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BgpError);
-    return error as BgpError;
-  }
-  throw new Error("expected a BgpError, nothing was thrown");
 }

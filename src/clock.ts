@@ -1,0 +1,19 @@
+/**
+ * The one clock every timer-driven layer (health, session, BFD) runs on; tests inject a fake one.
+ * A leaf module: it imports nothing, so any layer may use it.
+ * @module
+ */
+
+/** Milliseconds since the epoch and one-shot timers; tests inject a fake one. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The clock on Date.now and the global timers. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
