@@ -177,11 +177,74 @@ function encodeIpv4Prefix(writer: Writer, text: string): void {
   else writer.u8(0);
 }
 
+const GROUPS6 = new Int32Array(8);
+const FULL6 = new Int32Array(8);
+
+/**
+ * "x:x::/len": the 16-bit groups are read in one pass straight from the text and written as they
+ * are (no 16-octet scratch, one write per group), since this runs once per IPv6 route sent. Text
+ * with an embedded dotted quad, or anything this pass does not take, goes to the general parser.
+ */
 function encodeIpv6Prefix(writer: Writer, text: string): void {
   const slash = text.lastIndexOf("/");
   const length = parseLength(text, slash, 128);
+  if (length < 0) throw badPrefix(text, "ipv6-unicast");
+  const g = GROUPS6;
+  let count = 0;
+  let gap = -1;
+  let i = 0;
+  if (slash >= 2 && text.charCodeAt(0) === 58 /* : */ && text.charCodeAt(1) === 58) {
+    gap = 0;
+    i = 2;
+  }
+  while (i < slash) {
+    let value = 0;
+    let digits = 0;
+    let c = 0;
+    for (; i < slash; i++) {
+      c = text.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else break;
+      value = (value << 4) | d;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || count === 8)
+      return encodeIpv6PrefixGeneral(writer, text, slash, length);
+    g[count++] = value;
+    if (i === slash) break;
+    if (c !== 58) return encodeIpv6PrefixGeneral(writer, text, slash, length);
+    i++;
+    if (i < slash && text.charCodeAt(i) === 58) {
+      if (gap >= 0) throw badPrefix(text, "ipv6-unicast");
+      gap = count;
+      i++;
+    } else if (i === slash) {
+      throw badPrefix(text, "ipv6-unicast"); // a single trailing colon
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) throw badPrefix(text, "ipv6-unicast");
+  const full = FULL6;
+  const zeros = gap < 0 ? 0 : 8 - count;
+  for (let k = 0, j = 0; k < 8; k++) full[k] = gap >= 0 && k >= gap && k < gap + zeros ? 0 : g[j++];
+  // Host bits must be zero: the text must name exactly the prefix that goes on the wire.
+  for (let k = length >> 4; k < 8; k++) {
+    const inside = length - 16 * k;
+    const host = inside <= 0 ? full[k] : full[k] & (0xffff >> inside);
+    if (host !== 0) throw badPrefix(text, "ipv6-unicast", "host bits set");
+  }
+  const size = (length + 7) >> 3;
+  writer.u8(length);
+  for (let k = 0; k < size >> 1; k++) writer.u16(full[k]);
+  if ((size & 1) !== 0) writer.u8(full[size >> 1] >>> 8);
+}
+
+/** The rare forms (an embedded dotted quad), through the general parser. */
+function encodeIpv6PrefixGeneral(writer: Writer, text: string, slash: number, length: number): void {
   const scratch = SCRATCH_V6;
-  if (length < 0 || !parseIpv6Into(text, scratch, 0, slash)) throw badPrefix(text, "ipv6-unicast");
+  if (!parseIpv6Into(text, scratch, 0, slash)) throw badPrefix(text, "ipv6-unicast");
   const size = (length + 7) >> 3;
   let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
   for (let i = size; i < 16; i++) host |= scratch[i];

@@ -249,6 +249,35 @@ describe("the IPv6 text codec on the NLRI hot path", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("encodes prefixes of 4,000 addresses at every length shape as the general parser reads them", () => {
+    // encodeNlri reads the groups of the text in one pass of its own; it must agree with
+    // parseIpv6Into byte for byte, and refuse exactly the texts with host bits set.
+    const wrong: string[] = [];
+    const lengths = [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 47, 48, 63, 64, 65, 96, 120, 127, 128];
+    for (const bytes of addresses(4000)) {
+      for (const length of lengths) {
+        const masked = bytes.slice();
+        for (let bit = length; bit < 128; bit++) masked[bit >> 3] &= ~(0x80 >> (bit & 7));
+        const size = (length + 7) >> 3;
+        const text = `${formatIpv6(masked)}/${length}`;
+        const got = encode([{ prefix: text }], "ipv6-unicast");
+        const want = [length, ...masked.subarray(0, size)];
+        if (got.join() !== want.join()) wrong.push(`${text}: ${got.join()} instead of ${want.join()}`);
+        if (masked.some((x, i) => x !== bytes[i])) {
+          const unmasked = `${formatIpv6(bytes)}/${length}`;
+          try {
+            encode([{ prefix: unmasked }], "ipv6-unicast");
+            wrong.push(`${unmasked}: host bits accepted`);
+          } catch (e) {
+            if (!(e instanceof TypeError) || !/host bits set/.test(e.message))
+              wrong.push(`${unmasked}: ${e}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it("accepts every valid form and rejects everything else", () => {
     const valid: [string, string][] = [
       ["::", "::"],
@@ -287,5 +316,13 @@ describe("the IPv6 text codec on the NLRI hot path", () => {
       "::ffff:198.51.100",
     ];
     for (const text of invalid) expect(parseIpv6Into(text, bytes), text).toBe(false);
+    // encodeNlri takes and refuses the same texts as prefixes.
+    for (const [text, canonical] of valid) {
+      expect(parseIpv6Into(canonical, bytes)).toBe(true);
+      expect(encode([{ prefix: `${text}/128` }], "ipv6-unicast"), text).toEqual([128, ...bytes]);
+    }
+    for (const text of invalid) {
+      expect(() => encode([{ prefix: `${text}/128` }], "ipv6-unicast"), text).toThrow(TypeError);
+    }
   });
 });
