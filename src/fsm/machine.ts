@@ -22,13 +22,13 @@ export function initialSnapshot(config: FsmConfig): FsmSnapshot {
 
 /** The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure. */
 export function step(snapshot: FsmSnapshot, event: FsmEvent, now: number): FsmStep {
-  const st = new Step(snapshot, now);
-  handle(st, event);
-  return { state: st.s, actions: st.actions };
+  const transition = new Step(snapshot, now);
+  handle(transition, event);
+  return { state: transition.snapshot, actions: transition.actions };
 }
 
-function handle(st: Step, event: FsmEvent): void {
-  const state = st.s.state;
+function handle(transition: Step, event: FsmEvent): void {
+  const state = transition.snapshot.state;
   // Events that every non-Idle state handles the same way.
   if (state !== "Idle") {
     switch (event.type) {
@@ -44,9 +44,12 @@ function handle(st: Step, event: FsmEvent): void {
         // DelayOpenTimer only runs there while a connection is up, so we read the attribute as
         // set: the peer learns why we close instead of seeing a bare FIN.
         const sent =
-          state === "OpenSent" || state === "OpenConfirm" || state === "Established" || st.s.delayOpenRunning;
+          state === "OpenSent" ||
+          state === "OpenConfirm" ||
+          state === "Established" ||
+          transition.snapshot.delayOpenRunning;
         // "sends the NOTIFICATION with a Cease, ... sets the ConnectRetryCounter to zero"
-        st.down(
+        transition.down(
           {
             kind: "stopped",
             code: ErrorCode.CEASE,
@@ -68,7 +71,7 @@ function handle(st: Step, event: FsmEvent): void {
         // so none is sent back (RFC 4271 §4.5: "the BGP connection is closed immediately after it is sent").
         const versionError =
           n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenErrorSubcode.UNSUPPORTED_VERSION_NUMBER;
-        st.down(
+        transition.down(
           {
             kind: "notification-received",
             code: n.code,
@@ -84,14 +87,14 @@ function handle(st: Step, event: FsmEvent): void {
       case "OpenCollisionDump": {
         const subcode = CeaseSubcode.CONNECTION_COLLISION_RESOLUTION;
         const sent = state === "OpenSent" || state === "OpenConfirm" || state === "Established";
-        st.down(
+        transition.down(
           { kind: "collision", code: ErrorCode.CEASE, subcode, message: "connection collision resolution" },
           { ...(sent ? { notify: notification(ErrorCode.CEASE, subcode) } : {}), counter: "increment" },
         );
         return;
       }
       case "AutomaticStop":
-        st.fail(event.error);
+        transition.fail(event.error);
         return;
       case "UpdateSent":
         // The session only sends UPDATEs in Established; one that raced a state change is moot.
@@ -101,7 +104,7 @@ function handle(st: Step, event: FsmEvent): void {
       case "BGPOpenMsgErr":
         // RFC 4271 §6.1/§6.2: the NOTIFICATION names the error found (in Established too, where
         // §8.2.2 lists these events under FSM Error; the header error is the more useful report).
-        st.fail(event.error);
+        transition.fail(event.error);
         return;
       default:
         break;
@@ -109,20 +112,20 @@ function handle(st: Step, event: FsmEvent): void {
   }
   switch (state) {
     case "Idle":
-      idle(st, event);
+      idle(transition, event);
       return;
     case "Connect":
     case "Active":
-      connectOrActive(st, event);
+      connectOrActive(transition, event);
       return;
     case "OpenSent":
-      openSent(st, event);
+      openSent(transition, event);
       return;
     case "OpenConfirm":
-      openConfirm(st, event);
+      openConfirm(transition, event);
       return;
     case "Established":
-      established(st, event);
+      established(transition, event);
       return;
     default: {
       const never: never = state;
@@ -131,43 +134,47 @@ function handle(st: Step, event: FsmEvent): void {
   }
 }
 
-function idle(st: Step, event: FsmEvent): void {
+function idle(transition: Step, event: FsmEvent): void {
   const passive =
     event.type === "ManualStart_with_PassiveTcpEstablishment" ||
     event.type === "AutomaticStart_with_PassiveTcpEstablishment" ||
-    st.config.passive;
+    transition.config.passive;
   switch (event.type) {
     case "ManualStart":
     case "ManualStart_with_PassiveTcpEstablishment":
     case "AutomaticStart":
     case "AutomaticStart_with_PassiveTcpEstablishment":
     case "IdleHoldTimer_Expires": {
-      if (event.type === "IdleHoldTimer_Expires" && !st.s.running) return;
+      if (event.type === "IdleHoldTimer_Expires" && !transition.snapshot.running) return;
       const manual = event.type.startsWith("ManualStart");
-      st.s = { ...st.s, running: true, connectRetryCounter: manual ? 0 : st.s.connectRetryCounter };
-      if (manual) st.stop("IdleHold");
+      transition.snapshot = {
+        ...transition.snapshot,
+        running: true,
+        connectRetryCounter: manual ? 0 : transition.snapshot.connectRetryCounter,
+      };
+      if (manual) transition.stop("IdleHold");
       // "starts the ConnectRetryTimer with the initial value, initiates a TCP connection to the
       // other BGP peer, listens for a connection ..., and changes its state to Connect."
-      st.startConnectRetry();
+      transition.startConnectRetry();
       if (passive) {
         // "listens for a connection that may be initiated by the remote peer, and changes its state to Active."
-        st.to("Active");
+        transition.to("Active");
       } else {
-        st.actions.push({ type: "connect" });
-        st.to("Connect");
+        transition.actions.push({ type: "connect" });
+        transition.to("Connect");
       }
       return;
     }
     case "ManualStop":
       // Ignored by RFC 4271 in Idle; here it also cancels a pending automatic restart.
-      st.s = { ...st.s, running: false, connectRetryCounter: 0 };
-      st.stop("IdleHold");
+      transition.snapshot = { ...transition.snapshot, running: false, connectRetryCounter: 0 };
+      transition.stop("IdleHold");
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":
       // "the BGP FSM ... refuses all incoming BGP connections" while Idle.
-      st.actions.push({ type: "disconnect" });
+      transition.actions.push({ type: "disconnect" });
       return;
     default:
       // "Any other event (Events 9-12, 15-28) received in the Idle state does not cause change in the state".
@@ -175,46 +182,46 @@ function idle(st: Step, event: FsmEvent): void {
   }
 }
 
-function connectOrActive(st: Step, event: FsmEvent): void {
-  const state = st.s.state;
+function connectOrActive(transition: Step, event: FsmEvent): void {
+  const state = transition.snapshot.state;
   switch (event.type) {
     case "ConnectRetryTimer_Expires":
-      st.stop("DelayOpen");
-      st.startConnectRetry();
-      if (st.config.passive) {
-        st.to("Active"); // passive: keep listening only
+      transition.stop("DelayOpen");
+      transition.startConnectRetry();
+      if (transition.config.passive) {
+        transition.to("Active"); // passive: keep listening only
         return;
       }
       // Connect: "drops the TCP connection, restarts the ConnectRetryTimer, ... initiates a TCP
       // connection"; Active: "initiates a TCP connection ... and changes its state to Connect".
-      if (state === "Connect") st.actions.push({ type: "disconnect" });
-      st.actions.push({ type: "connect" });
-      st.to("Connect");
+      if (state === "Connect") transition.actions.push({ type: "disconnect" });
+      transition.actions.push({ type: "connect" });
+      transition.to("Connect");
       return;
     case "DelayOpenTimer_Expires":
-      st.s = { ...st.s, delayOpenRunning: false };
-      st.sendOpen();
+      transition.snapshot = { ...transition.snapshot, delayOpenRunning: false };
+      transition.sendOpen();
       return;
     case "TcpConnection_Valid":
       return;
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":
-      if (st.config.delayOpenSec > 0) {
+      if (transition.config.delayOpenSec > 0) {
         // "stops the ConnectRetryTimer ..., sets the DelayOpenTimer to the initial value, and stays in the Connect state"
-        st.stop("ConnectRetry");
-        st.start("DelayOpen", st.config.delayOpenSec * 1000);
+        transition.stop("ConnectRetry");
+        transition.start("DelayOpen", transition.config.delayOpenSec * 1000);
         return;
       }
-      st.sendOpen();
+      transition.sendOpen();
       return;
     case "TcpConnectionFails":
-      if (state === "Connect" && st.s.delayOpenRunning) {
-        st.startConnectRetry();
-        st.stop("DelayOpen");
-        st.to("Active");
+      if (state === "Connect" && transition.snapshot.delayOpenRunning) {
+        transition.startConnectRetry();
+        transition.stop("DelayOpen");
+        transition.to("Active");
         return;
       }
-      st.down(
+      transition.down(
         {
           kind: event.error ? "tcp-error" : "tcp-closed",
           message: event.error?.message ?? "connection failed",
@@ -223,48 +230,48 @@ function connectOrActive(st: Step, event: FsmEvent): void {
       );
       return;
     case "BGPOpen":
-      if (st.s.delayOpenRunning) {
+      if (transition.snapshot.delayOpenRunning) {
         // Event 20: "BGPOpen with DelayOpenTimer running": send our OPEN and a KEEPALIVE, go to OpenConfirm.
-        st.stop("ConnectRetry");
-        st.stop("DelayOpen");
-        openReceived(st, event.open, true);
+        transition.stop("ConnectRetry");
+        transition.stop("DelayOpen");
+        openReceived(transition, event.open, true);
         return;
       }
-      st.unexpected(event);
+      transition.unexpected(event);
       return;
     default:
       // "In response to any other event ..., releases all BGP resources, ... increments the
       // ConnectRetryCounter by 1 ... and changes its state to Idle." Messages before our OPEN.
-      st.unexpected(event);
+      transition.unexpected(event);
       return;
   }
 }
 
 /** A valid OPEN: negotiate, send KEEPALIVE (and our OPEN first when DelayOpen held it), arm timers, OpenConfirm. */
-function openReceived(st: Step, peer: OpenMessage, sendOurOpen: boolean): void {
+function openReceived(transition: Step, peer: OpenMessage, sendOurOpen: boolean): void {
   try {
-    validateOpen(peer, st.config);
+    validateOpen(peer, transition.config);
   } catch (error) {
     if (error instanceof BgpError) {
-      if (sendOurOpen) st.send(buildOpen(st.config)); // a NOTIFICATION is only understood after an OPEN
-      st.fail(error);
+      if (sendOurOpen) transition.send(buildOpen(transition.config)); // a NOTIFICATION is only understood after an OPEN
+      transition.fail(error);
       return;
     }
     throw error;
   }
-  const local = buildOpen(st.config);
-  const negotiated = negotiate(local, peer, st.config);
-  if (sendOurOpen) st.send(local);
-  st.send({ type: "keepalive" });
-  st.armNegotiatedTimers(negotiated.holdTimeSec);
-  st.s = { ...st.s, negotiated };
-  st.to("OpenConfirm");
+  const local = buildOpen(transition.config);
+  const negotiated = negotiate(local, peer, transition.config);
+  if (sendOurOpen) transition.send(local);
+  transition.send({ type: "keepalive" });
+  transition.armNegotiatedTimers(negotiated.holdTimeSec);
+  transition.snapshot = { ...transition.snapshot, negotiated };
+  transition.to("OpenConfirm");
 }
 
-function openSent(st: Step, event: FsmEvent): void {
+function openSent(transition: Step, event: FsmEvent): void {
   switch (event.type) {
     case "HoldTimer_Expires":
-      st.fail(BgpError.holdTimerExpired());
+      transition.fail(BgpError.holdTimerExpired());
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
@@ -273,39 +280,39 @@ function openSent(st: Step, event: FsmEvent): void {
     case "TcpConnectionFails":
       // "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen for a
       // connection that may be initiated by the remote BGP peer, and changes its state to Active."
-      st.stop("Hold");
-      st.actions.push({ type: "disconnect" });
-      st.startConnectRetry();
-      st.to("Active");
+      transition.stop("Hold");
+      transition.actions.push({ type: "disconnect" });
+      transition.startConnectRetry();
+      transition.to("Active");
       return;
     case "BGPOpen":
-      st.stop("DelayOpen");
-      st.stop("ConnectRetry");
-      openReceived(st, event.open, false);
+      transition.stop("DelayOpen");
+      transition.stop("ConnectRetry");
+      openReceived(transition, event.open, false);
       return;
     default:
       // "In response to any other event (Events 9, 11-13, 20, 25-28), the local system: sends the
       // NOTIFICATION with the Error Code Finite State Machine Error" (RFC 6608 subcode 1 here).
-      st.unexpected(event);
+      transition.unexpected(event);
       return;
   }
 }
 
-function openConfirm(st: Step, event: FsmEvent): void {
+function openConfirm(transition: Step, event: FsmEvent): void {
   switch (event.type) {
     case "HoldTimer_Expires":
-      st.fail(BgpError.holdTimerExpired());
+      transition.fail(BgpError.holdTimerExpired());
       return;
     case "KeepaliveTimer_Expires":
-      st.send({ type: "keepalive" });
-      st.restartKeepalive();
+      transition.send({ type: "keepalive" });
+      transition.restartKeepalive();
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":
       return; // tracked by the session for collision detection
     case "TcpConnectionFails":
-      st.down(
+      transition.down(
         {
           kind: event.error ? "tcp-error" : "tcp-closed",
           message: event.error?.message ?? "connection closed",
@@ -315,35 +322,36 @@ function openConfirm(st: Step, event: FsmEvent): void {
       return;
     case "KeepAliveMsg": {
       // "restarts the HoldTimer and changes its state to Established."
-      st.restartHold();
-      st.to("Established");
-      st.s = { ...st.s, establishedAt: st.now };
-      const negotiated = st.s.negotiated;
-      if (negotiated !== null) st.actions.push({ type: "emit", notice: { kind: "established", negotiated } });
+      transition.restartHold();
+      transition.to("Established");
+      transition.snapshot = { ...transition.snapshot, establishedAt: transition.now };
+      const negotiated = transition.snapshot.negotiated;
+      if (negotiated !== null)
+        transition.actions.push({ type: "emit", notice: { kind: "established", negotiated } });
       return;
     }
     default:
-      st.unexpected(event); // RFC 6608 subcode 2 (an OPEN, UPDATE or ROUTE-REFRESH here)
+      transition.unexpected(event); // RFC 6608 subcode 2 (an OPEN, UPDATE or ROUTE-REFRESH here)
       return;
   }
 }
 
-function established(st: Step, event: FsmEvent): void {
+function established(transition: Step, event: FsmEvent): void {
   switch (event.type) {
     case "HoldTimer_Expires":
-      st.fail(BgpError.holdTimerExpired());
+      transition.fail(BgpError.holdTimerExpired());
       return;
     case "KeepaliveTimer_Expires":
-      st.send({ type: "keepalive" });
-      st.restartKeepalive();
+      transition.send({ type: "keepalive" });
+      transition.restartKeepalive();
       return;
     case "TcpConnection_Valid":
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":
       return;
     case "TcpConnectionFails": {
-      const gr = st.s.negotiated?.gracefulRestart;
-      st.down(
+      const gr = transition.snapshot.negotiated?.gracefulRestart;
+      transition.down(
         {
           kind: event.error ? "tcp-error" : "tcp-closed",
           message: event.error?.message ?? "connection closed",
@@ -358,25 +366,28 @@ function established(st: Step, event: FsmEvent): void {
       return;
     }
     case "KeepAliveMsg":
-      st.restartHold();
+      transition.restartHold();
       return;
     case "UpdateMsg":
-      st.restartHold();
-      st.actions.push({ type: "emit", notice: { kind: "update", update: event.update } });
+      transition.restartHold();
+      transition.actions.push({ type: "emit", notice: { kind: "update", update: event.update } });
       return;
     case "RouteRefreshMsg":
-      st.actions.push({ type: "emit", notice: { kind: "route-refresh", routeRefresh: event.routeRefresh } });
+      transition.actions.push({
+        type: "emit",
+        notice: { kind: "route-refresh", routeRefresh: event.routeRefresh },
+      });
       return;
     case "UpdateSent":
       // "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its
       // KeepaliveTimer, unless the negotiated HoldTime value is zero."
-      st.restartKeepalive();
+      transition.restartKeepalive();
       return;
     case "UpdateMsgErr":
-      st.fail(event.error);
+      transition.fail(event.error);
       return;
     default:
-      st.unexpected(event); // RFC 6608 subcode 3
+      transition.unexpected(event); // RFC 6608 subcode 3
       return;
   }
 }

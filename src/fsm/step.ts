@@ -52,35 +52,36 @@ function messageTypeOf(event: FsmEvent): number | undefined {
 /** Collects actions and the next snapshot for one step. */
 export class Step {
   readonly actions: FsmAction[] = [];
-  s: FsmSnapshot;
+  /** The snapshot as this step has changed it so far. */
+  snapshot: FsmSnapshot;
   constructor(
     readonly from: FsmSnapshot,
     readonly now: number,
   ) {
-    this.s = from;
+    this.snapshot = from;
   }
   get config(): FsmConfig {
-    return this.s.config;
+    return this.snapshot.config;
   }
   send(message: BgpMessage): void {
     this.actions.push({ type: "send", message });
   }
   start(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold", ms: number): void {
     this.actions.push({ type: "startTimer", timer, ms });
-    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: true };
+    if (timer === "DelayOpen") this.snapshot = { ...this.snapshot, delayOpenRunning: true };
   }
   stop(timer: "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold"): void {
     this.actions.push({ type: "stopTimer", timer });
-    if (timer === "DelayOpen") this.s = { ...this.s, delayOpenRunning: false };
+    if (timer === "DelayOpen") this.snapshot = { ...this.snapshot, delayOpenRunning: false };
   }
   startConnectRetry(): void {
     this.start("ConnectRetry", connectRetryMs(this.config));
   }
   to(state: FsmState): void {
-    if (state !== this.s.state) {
-      this.actions.push({ type: "emit", notice: { kind: "state", from: this.s.state, to: state } });
+    if (state !== this.snapshot.state) {
+      this.actions.push({ type: "emit", notice: { kind: "state", from: this.snapshot.state, to: state } });
     }
-    this.s = { ...this.s, state };
+    this.snapshot = { ...this.snapshot, state };
   }
   /** Send our OPEN and wait for the peer's with the large hold time (OpenSent). */
   sendOpen(): void {
@@ -102,11 +103,11 @@ export class Step {
   }
   /** Restart the KeepaliveTimer with the negotiated hold time; never when it is 0. */
   restartKeepalive(): void {
-    const hold = this.s.negotiated?.holdTimeSec ?? 0;
+    const hold = this.snapshot.negotiated?.holdTimeSec ?? 0;
     if (hold > 0) this.start("Keepalive", keepaliveMs(hold, this.config.random));
   }
   restartHold(): void {
-    const hold = this.s.negotiated?.holdTimeSec ?? 0;
+    const hold = this.snapshot.negotiated?.holdTimeSec ?? 0;
     if (hold > 0) this.start("Hold", hold * 1000);
   }
   /**
@@ -117,19 +118,22 @@ export class Step {
     reason: Omit<DownReason, "fromState">,
     opts: { notify?: NotificationMessage; counter: "increment" | "reset" | "keep"; stopped?: boolean },
   ): void {
-    const fromState = this.s.state;
+    const fromState = this.snapshot.state;
     if (opts.notify !== undefined) this.send(opts.notify);
     for (const timer of ALL_TIMERS) this.stop(timer);
     this.actions.push({ type: "disconnect" });
     const counter =
-      opts.counter === "reset" ? 0 : this.s.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
+      opts.counter === "reset"
+        ? 0
+        : this.snapshot.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
     const stablePeriodMs = this.config.stablePeriodSec * 1000;
-    const stable = this.s.establishedAt !== null && this.now - this.s.establishedAt >= stablePeriodMs;
-    const flapCount = stable ? 1 : this.s.flapCount + 1;
-    const running = this.s.running && opts.stopped !== true;
+    const stable =
+      this.snapshot.establishedAt !== null && this.now - this.snapshot.establishedAt >= stablePeriodMs;
+    const flapCount = stable ? 1 : this.snapshot.flapCount + 1;
+    const running = this.snapshot.running && opts.stopped !== true;
     this.to("Idle");
-    this.s = {
-      ...this.s,
+    this.snapshot = {
+      ...this.snapshot,
       connectRetryCounter: counter,
       negotiated: null,
       establishedAt: null,
@@ -158,7 +162,11 @@ export class Step {
   unexpected(event: FsmEvent): void {
     const type = messageTypeOf(event);
     this.fail(
-      BgpError.fsmError(fsmSubcode(this.s.state), type, `unexpected ${event.type} in ${this.s.state}`),
+      BgpError.fsmError(
+        fsmSubcode(this.snapshot.state),
+        type,
+        `unexpected ${event.type} in ${this.snapshot.state}`,
+      ),
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { FsmConfig } from "./types.js";
+import type { FsmConfig, FsmEvent, TimerName } from "./types.js";
 
 /** RFC 4271 §8.2.2: "a large value ... A HoldTimer value of 4 minutes is suggested" (in OpenSent). */
 export const LARGE_HOLD_TIME_MS = 240_000;
@@ -32,3 +32,13 @@ export function idleHoldMs(config: FsmConfig, flapCount: number): number {
   const exponent = Math.min(Math.max(flapCount - 1, 0), 30);
   return Math.min(cap, base * 2 ** exponent);
 }
+
+/** The event each timer raises when it expires (RFC 4271 §8.1.3, events 9–13). */
+export const TIMER_EXPIRED: { readonly [T in TimerName]: Extract<FsmEvent, { type: `${T}Timer_Expires` }> } =
+  Object.freeze({
+    ConnectRetry: { type: "ConnectRetryTimer_Expires" },
+    Hold: { type: "HoldTimer_Expires" },
+    Keepalive: { type: "KeepaliveTimer_Expires" },
+    DelayOpen: { type: "DelayOpenTimer_Expires" },
+    IdleHold: { type: "IdleHoldTimer_Expires" },
+  });

@@ -3,6 +3,7 @@ import createDebug from "debug";
 import type { Clock } from "../clock.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
 import { resolveCollision } from "../fsm/negotiate.js";
+import { TIMER_EXPIRED } from "../fsm/timers.js";
 import type {
   FsmAction,
   FsmConfig,
@@ -333,7 +334,7 @@ export class Links {
         const handle = clock.setTimeout(() => {
           if (link.timers.get(name) !== handle) return;
           link.timers.delete(name);
-          this.enqueue(link, { type: `${name}Timer_Expires` } as FsmEvent);
+          this.enqueue(link, TIMER_EXPIRED[name]);
         }, action.ms);
         link.timers.set(name, handle);
         return;

@@ -2,6 +2,7 @@ import { networkInterfaces } from "node:os";
 import createDebug from "debug";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import type { BgpSession } from "../session/session.js";
+import { RouteRefreshSubtype } from "../wire/constants.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
 import { BgpError } from "../wire/errors.js";
@@ -151,7 +152,7 @@ export class Peer {
     session.on("update", (update) => this.receiveUpdate(update));
     session.on("route-refresh", (rr) => {
       const family = afiSafiToFamily(rr.afi, rr.safi);
-      if (family === null || rr.subtype !== 0 || this.negotiated === null) return;
+      if (family === null || rr.subtype !== RouteRefreshSubtype.REQUEST || this.negotiated === null) return;
       if (!this.negotiated.families.includes(family)) return;
       this.refreshRequested(family);
     });
@@ -214,7 +215,7 @@ export class Peer {
     if (this.negotiated?.enhancedRouteRefresh) {
       // RFC 7313 §4: BoRR, the routes, then EoRR.
       const { afi, safi } = familyToAfiSafi(family);
-      this.send({ type: "route-refresh", afi, safi, subtype: 1 });
+      this.send({ type: "route-refresh", afi, safi, subtype: RouteRefreshSubtype.BEGIN });
       this.pendingEndOfRefresh.add(family);
     }
     this.scheduleFlush();
@@ -233,7 +234,7 @@ export class Peer {
     for (const f of family === undefined ? n.families : [family]) {
       if (!n.families.includes(f)) continue;
       const { afi, safi } = familyToAfiSafi(f);
-      this.send({ type: "route-refresh", afi, safi, subtype: 0 });
+      this.send({ type: "route-refresh", afi, safi, subtype: RouteRefreshSubtype.REQUEST });
     }
     return true;
   }
@@ -499,7 +500,7 @@ export class Peer {
     }
     for (const family of this.pendingEndOfRefresh) {
       const { afi, safi } = familyToAfiSafi(family);
-      if (!this.send({ type: "route-refresh", afi, safi, subtype: 2 })) return;
+      if (!this.send({ type: "route-refresh", afi, safi, subtype: RouteRefreshSubtype.END })) return;
     }
     this.pendingEndOfRefresh.clear();
     for (const family of this.pendingEndOfRib) if (!this.send(endOfRib(family))) return;

@@ -155,6 +155,15 @@ export const RouteRefreshErrorSubcode = {
   INVALID_MESSAGE_LENGTH: 1,
 } as const;
 
+/** ROUTE-REFRESH message subtypes (RFC 7313 §3.2; 0 is the plain request of RFC 2918). */
+export const RouteRefreshSubtype = {
+  REQUEST: 0,
+  /** Beginning of Route Refresh (BoRR). */
+  BEGIN: 1,
+  /** End of Route Refresh (EoRR). */
+  END: 2,
+} as const;
+
 /** Well-known communities (RFC 1997, RFC 8326, RFC 7999). */
 export const WellKnownCommunity = {
   GRACEFUL_SHUTDOWN: "65535:0",

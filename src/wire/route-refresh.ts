@@ -8,6 +8,7 @@
  *   +-------+-------+-------+-------+
  * Subtype: 0 normal request, 1 Begin-of-Route-Refresh, 2 End-of-Route-Refresh.
  */
+import { RouteRefreshSubtype } from "./constants.js";
 import { BgpError } from "./errors.js";
 import { copyOf } from "./reader.js";
 import type { RouteRefreshMessage } from "./types.js";
@@ -19,7 +20,7 @@ export function decodeRouteRefresh(bytes: Uint8Array, start: number, end: number
   const subtype = bytes[start + 2];
   const safi = bytes[start + 3];
   const rest = end - start - 4;
-  if ((subtype === 1 || subtype === 2) && rest !== 0) {
+  if ((subtype === RouteRefreshSubtype.BEGIN || subtype === RouteRefreshSubtype.END) && rest !== 0) {
     // RFC 7313 §5: "If the length, excluding the fixed-size message header, of the received
     // ROUTE-REFRESH message with Message Subtype 1 and 2 is not 4, then the BGP speaker MUST send a
     // NOTIFICATION message with the Error Code of "ROUTE-REFRESH Message Error" and the subcode of
