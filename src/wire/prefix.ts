@@ -211,11 +211,16 @@ function encodeIpv6Prefix(writer: Writer, text: string): void {
       value = (value << 4) | d;
       digits++;
     }
-    if (digits === 0 || digits > 4 || count === 8)
-      return encodeIpv6PrefixGeneral(writer, text, slash, length);
+    if (digits === 0 || digits > 4 || count === 8) {
+      encodeIpv6PrefixGeneral(writer, text, slash, length);
+      return;
+    }
     g[count++] = value;
     if (i === slash) break;
-    if (c !== 58) return encodeIpv6PrefixGeneral(writer, text, slash, length);
+    if (c !== 58) {
+      encodeIpv6PrefixGeneral(writer, text, slash, length);
+      return;
+    }
     i++;
     if (i < slash && text.charCodeAt(i) === 58) {
       if (gap >= 0) throw badPrefix(text, "ipv6-unicast");
