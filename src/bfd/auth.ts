@@ -6,6 +6,7 @@ import type { BfdAuthKey } from "./types.js";
  * Keyed MD5 and Keyed SHA1 (RFC 5880 §6.7.3, §6.7.4): the key, padded with zeros to the digest's
  * length, stands in the Auth Key/Digest field while the digest of the whole packet is computed;
  * then the digest replaces it. Pure functions over bytes, no I/O.
+ * @module
  */
 
 /** Octets of the Auth Key/Digest field for a keyed type (16 for MD5, 20 for SHA1). */

@@ -1,6 +1,7 @@
 /**
  * BFD constants (RFC 5880 §4.1, RFC 5881 §4). IANA registry:
  * https://www.iana.org/assignments/bfd-parameters/bfd-parameters.xhtml
+ * @module
  */
 
 /** RFC 5881 §4: single-hop control packets go to this UDP port. */

@@ -10,6 +10,7 @@ import type { BfdAuthKey, BfdControlPacket } from "./types.js";
  * never set the D bit and never ask for echo packets (Required Min Echo RX Interval 0).
  *
  * Intervals are microseconds, as on the wire; timers are milliseconds.
+ * @module
  */
 
 /** RFC 5880 §6.8.3: "bfd.DesiredMinTxInterval ... MUST be ... not less than one second" while not Up. */

@@ -2,6 +2,7 @@
  * `bgp-speaker-announce`: a BgpSpeaker whose routes follow health checks, configured by flags and/or
  * a config file. `main()` is what bin/bgp-speaker-announce.js and examples/announcer.ts call;
  * `startAnnouncer()` runs a resolved config in-process (tests, embedding).
+ * @module
  */
 import { readFileSync } from "node:fs";
 import { readFile, unlink, writeFile } from "node:fs/promises";

@@ -2,6 +2,7 @@
  * The announcer's log: one line per thing that happened, readable text by default
  * (`2026-11-22T21:00:00.123Z UP 203.0.113.1/32 (3 checks passed: HTTP 200) announced MED 100`)
  * or one JSON object per line with --json. Records are plain data so tests compare them directly.
+ * @module
  */
 
 /** A prefix changed state because its service's gate published a transition. */

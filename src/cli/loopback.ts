@@ -3,6 +3,7 @@
  * host answers on them), --ip-dynamic takes them off while the service is DOWN or DISABLED, and
  * without --ip the addresses already on `lo` (those labelled `lo:LABEL…` with --label) are announced.
  * Done with iproute2's `ip`, through sudo with --sudo.
+ * @module
  */
 import { execFile } from "node:child_process";
 

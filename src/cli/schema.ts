@@ -6,6 +6,7 @@
  *
  * What a schema cannot say (a prefix is valid, a community is in range, an AS path repeats our own
  * AS) is checked when the config is resolved, with the same message as the flag would give.
+ * @module
  */
 import { DAMPENING_KEYS, type Kind, PEER_KEYS, ROUTE_KEYS, SERVICE_KEYS, TOP_KEYS } from "./settings.js";
 import { EXABGP_ALIASES as TRANSPORT_ALIASES } from "./transport.js";

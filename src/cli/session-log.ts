@@ -1,6 +1,7 @@
 /**
  * Session events in words an operator can act on: why a session did not come up or went down,
  * with the RFC names of NOTIFICATIONs and a hint where the cause is usually a configuration mismatch.
+ * @module
  */
 import type { DownReason } from "../fsm/types.js";
 import { describeNotification } from "../wire/notification.js";

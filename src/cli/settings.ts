@@ -2,6 +2,7 @@
  * The announcer's settings as flags and the JSON config file both give them: one shape, keyed by the
  * long flag name in camelCase (`--fast-interval` is `"fastInterval"`). Flags and file go through the
  * same validation, so a value means the same wherever it was written.
+ * @module
  */
 
 import { withAliases } from "./transport.js";

@@ -1,6 +1,7 @@
 /**
  * `--status-listen`: the announcer's /metrics, /status and /healthz. prom-client is loaded only
  * when the flag is given (src/metrics is imported lazily).
+ * @module
  */
 import type { HealthMonitor } from "../health/monitor.js";
 import type { StatusServer } from "../metrics/server.js";

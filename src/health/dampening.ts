@@ -5,7 +5,10 @@ import { positiveNumber, rejectUnknownKeys, requireObject, seconds } from "./opt
  * exponentially ... when it exceeds the suppress limit the route is suppressed ... it is reused when
  * the penalty falls below the reuse limit". Defaults are the RFC 2439 §4.2 examples scaled the way
  * vendors ship them (1000 per flap, half-life 15 min, suppress 2000, reuse 750, max suppress 60 min).
+ * @module
  */
+
+/** Route flap dampening settings; every field is optional and defaults to the values above. */
 export interface DampeningOptions {
   /** Added on each flap (health going up -> down). */
   readonly penalty?: number;

@@ -2,6 +2,7 @@
  * Option checks for the health classes and checks. Bad options throw at the call, never later in a
  * timer: a TypeError for the wrong kind of value or an unknown key, a RangeError for a value out of
  * range, each naming the option and what it accepts.
+ * @module
  */
 
 /** Longest time any health option takes, in seconds (one day: setTimeout overflows at ~24.8 days). */

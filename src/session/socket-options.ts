@@ -3,6 +3,7 @@
  * cannot set. They are reached through koffi, an optional dependency loaded on first use, so peers
  * without these options never touch it. The structs are built here as bytes; docs/sessions.md lists
  * each layout and constant with its kernel header.
+ * @module
  */
 import { createRequire } from "node:module";
 import { isIP } from "node:net";

@@ -17,7 +17,10 @@ import type { RouteAttributes } from "./route.js";
  *   that moment, so bursts of announce/withdraw coalesce and the last state wins. A peer without a
  *   session reads nothing: its next session replays the whole table from a live cursor (O(1) up
  *   front), which also clears what the previous session held as it goes.
+ * @module
  */
+
+/** A route the user wants sent: its family and interned attributes. */
 export interface DesiredRoute {
   readonly family: AddressFamily;
   readonly attributes: RouteAttributes;

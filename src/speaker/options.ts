@@ -10,6 +10,7 @@ import type { PeerOptions, SpeakerOptions } from "./types.js";
  *
  * The tables below are typed `Record<keyof Options, Check>`: an option added to SpeakerOptions or
  * PeerOptions does not compile until it has a check here.
+ * @module
  */
 
 type Check = (where: string, value: unknown) => void;

@@ -12,6 +12,7 @@ import type { AddressFamily, CodecContext, Nlri, PathAttributes, UpdateMessage }
  * and for routes carried in MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3, §4), an attribute
  * header of 4 octets (extended length is assumed, so a packed attribute may exceed 255 octets)
  * plus AFI (2), SAFI (1), next hop length (1), next hop, reserved (1) before the NLRI.
+ * @module
  */
 
 const MP_ATTRIBUTE_HEADER = 4;

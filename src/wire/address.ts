@@ -3,6 +3,7 @@
  * hand rather than through ip-num (which the edges use to validate what users type).
  * IPv6 text is RFC 5952: lower case, leading zeros dropped, the longest run of two or more zero
  * groups (the first when tied) shown as "::", and IPv4-mapped addresses as ::ffff:a.b.c.d.
+ * @module
  */
 
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));

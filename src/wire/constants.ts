@@ -1,4 +1,7 @@
-/** Numbers from the IANA BGP registries, as `as const` objects. */
+/**
+ * Numbers from the IANA BGP registries, as `as const` objects.
+ * @module
+ */
 
 /** Header: 16-octet marker, 2-octet length, 1-octet type (RFC 4271 §4.1). */
 export const HEADER_LENGTH = 19;

@@ -6,6 +6,7 @@
  * Messages wholly inside one pushed chunk are returned as views of that chunk (no copy); only a
  * message split across chunks is assembled in an internal buffer, which grows by doubling and is
  * compacted rather than re-copied per chunk, so a stream costs O(bytes) however it is chunked.
+ * @module
  */
 import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from "./constants.js";
 import { checkHeader } from "./header.js";

@@ -11,6 +11,7 @@
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |          Length               |      Type     |
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * @module
  */
 
 import { HEADER_LENGTH, MARKER_LENGTH, MessageType } from "./constants.js";

@@ -1,6 +1,7 @@
 /**
  * Whole messages: the 19-octet header (see header.ts) and a body decoded by its type's codec.
  * `decodeMessage` takes exactly one message; `MessageFramer` cuts a TCP stream into them.
+ * @module
  */
 import createDebug from "debug";
 import { HEADER_LENGTH, MARKER_LENGTH, MessageType } from "./constants.js";

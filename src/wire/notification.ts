@@ -9,6 +9,7 @@
  * Shutdown communication (RFC 9003 §2), the Data of Cease / Administrative Shutdown and
  * Cease / Administrative Reset:
  *   | Length (1) | Shutdown Communication (Length octets of UTF-8, at most 255) |
+ * @module
  */
 
 import { CeaseSubcode, ErrorCode } from "./constants.js";

@@ -22,6 +22,7 @@
  * and then each parameter is Parm. Type (1), Parm. Length (2), Parm. Value.
  *
  * The codec checks structure only; hold time, peer AS and identifier are the state machine's call.
+ * @module
  */
 
 import { formatIpv4, ipv4ToNumber } from "./address.js";

@@ -7,6 +7,7 @@
  *   |  ORF entries (RFC 5291), subtype 0 only, variable
  *   +-------+-------+-------+-------+
  * Subtype: 0 normal request, 1 Begin-of-Route-Refresh, 2 End-of-Route-Refresh.
+ * @module
  */
 import { RouteRefreshSubtype } from "./constants.js";
 import { BgpError } from "./errors.js";

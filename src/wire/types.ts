@@ -2,6 +2,7 @@
  * The plain-data model of every BGP message. Everything here survives `JSON.stringify`
  * apart from `Uint8Array` fields, and prefixes and addresses are canonical strings
  * ("198.51.100.0/24", "2001:db8::/32" in RFC 5952 form).
+ * @module
  */
 
 /** The two families this library speaks natively. */

@@ -6,6 +6,7 @@
  *
  * Paths-limit (draft-abraitis-idr-addpath-paths-limit), code 76, length 5n:
  *   | AFI (2 octets) | SAFI (1 octet) | Paths Limit (2 octets) |
+ * @module
  */
 import { CapabilityCode } from "../constants.js";
 import { checkUint } from "../writer.js";

@@ -6,6 +6,7 @@
  *   | Nexthop AFI - 1 (2 octets)                          |
  *   | ... repeated                                        |
  *   +-----------------------------------------------------+
+ * @module
  */
 import { CapabilityCode } from "../constants.js";
 import { checkUint } from "../writer.js";

@@ -9,6 +9,7 @@
  *
  * Long-lived graceful restart (RFC 9494 §3), code 71, length 7n:
  *   | AFI (16 bits) | SAFI (8 bits) | Flags (8 bits: F) | Long-lived Stale Time (24 bits) |
+ * @module
  */
 import { CapabilityCode } from "../constants.js";
 import { checkUint } from "../writer.js";

@@ -16,6 +16,7 @@
  * leave the two ends encoding AS numbers differently. The informational ones (FQDN, software
  * version, paths-limit) and ADD-PATH with an unknown send/receive value (RFC 7911 §4) are kept raw
  * as "unknown", as RFC 5492 §3 allows for a capability the speaker does not understand.
+ * @module
  */
 import { BgpError } from "../errors.js";
 import { Reader } from "../reader.js";

@@ -6,6 +6,7 @@
  *   | Hostname Length (1) | Hostname (variable) | Domain Name Length (1) | Domain Name (variable) |
  * Software version (draft-ietf-idr-software-version), code 75:
  *   | Version Length (1) | Software Version (UTF-8, variable) |
+ * @module
  */
 import { CapabilityCode } from "../constants.js";
 import type { Reader } from "../reader.js";

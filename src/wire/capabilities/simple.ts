@@ -9,6 +9,7 @@
  * enhanced route refresh (RFC 7313), code 70: length 0.
  * BGP role (RFC 9234), code 9, length 1: the role value.
  * 4-octet AS (RFC 6793), code 65, length 4: the speaker's AS number.
+ * @module
  */
 import { CapabilityCode } from "../constants.js";
 import { checkUint } from "../writer.js";
