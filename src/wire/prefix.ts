@@ -266,6 +266,17 @@ export function nlriLength(prefix: string, addPath: boolean): number {
 }
 
 /**
+ * The IPv6 text is built from table pieces, which V8 keeps as a tree of concatenations (about five
+ * 20-byte nodes for a /48) until something reads a character. Reading one here turns it into one
+ * flat string while it is young: a held route then costs about 55 bytes less heap, and the send
+ * path no longer flattens each prefix the first time it encodes it.
+ */
+function flatten(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
+/**
  * Validate a prefix a user typed and return its family and canonical text ("198.51.100.0/24",
  * "2001:db8::/32" in RFC 5952 form). Throws TypeError when it is not a prefix or has host bits set.
  */
@@ -291,7 +302,7 @@ export function canonicalPrefix(text: string): { family: AddressFamily; prefix: 
       let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
       for (let i = size; i < 16; i++) host |= scratch[i];
       if (host !== 0) throw badPrefix(text, "ipv6-unicast", "host bits set");
-      return { family: "ipv6-unicast", prefix: formatIpv6(scratch) + SLASH_LENGTH[length] };
+      return { family: "ipv6-unicast", prefix: flatten(formatIpv6(scratch) + SLASH_LENGTH[length]) };
     }
   }
   if (text.includes(":")) {
@@ -300,7 +311,7 @@ export function canonicalPrefix(text: string): { family: AddressFamily; prefix: 
     const bytes = new Uint8Array(16);
     const length = parseLength(text, slash, 128);
     if (length < 0 || !parseIpv6Into(text.slice(0, slash), bytes)) throw badPrefix(text, "ipv6-unicast");
-    return { family: "ipv6-unicast", prefix: formatIpv6(bytes) + SLASH_LENGTH[length] };
+    return { family: "ipv6-unicast", prefix: flatten(formatIpv6(bytes) + SLASH_LENGTH[length]) };
   }
   if (!Validator.isValidIPv4CidrNotation(text)[0]) throw badPrefix(text, "ipv4-unicast");
   if (!Validator.isValidIPv4CidrRange(text)[0]) throw badPrefix(text, "ipv4-unicast", "host bits set");
