@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { DampeningOptions } from "../health/dampening.js";
-import type { GateOptions } from "../health/gate.js";
+import { DEFAULT_EXIT_TIMEOUT_SEC } from "../health/exit.js";
+import { GATE_DEFAULTS, type GateOptions } from "../health/gate.js";
+import { BGP_PORT } from "../session/types.js";
 import type { BfdPeerOptions } from "../speaker/bfd.js";
 import {
   type AnnounceAttributes,
@@ -117,13 +119,13 @@ export const DEFAULTS = {
   upMed: 100,
   downMed: 1000,
   disabledMed: 500,
-  intervalSec: 5,
-  fastIntervalSec: 1,
+  intervalSec: GATE_DEFAULTS.intervalSec,
+  fastIntervalSec: GATE_DEFAULTS.fastIntervalSec,
   timeoutSec: 5,
-  rise: 3,
-  fall: 3,
-  bgpPort: 179,
-  shutdownTimeoutSec: 5,
+  rise: GATE_DEFAULTS.rise,
+  fall: GATE_DEFAULTS.fall,
+  bgpPort: BGP_PORT,
+  shutdownTimeoutSec: DEFAULT_EXIT_TIMEOUT_SEC,
 } as const;
 
 /** Reads and validates a JSON config file. */

@@ -38,9 +38,12 @@ export interface ExitHandler {
  * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
  * TCP sessions down, and a router drops every route learned over a session that goes down.
  */
+/** Default bound, in seconds, on the withdraw-and-close wait at exit. */
+export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
+
 export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
   const proc: ProcessLike = options.process ?? process;
-  const timeoutMs = secToMs("timeoutSec", options.timeoutSec ?? 5);
+  const timeoutMs = secToMs("timeoutSec", options.timeoutSec ?? DEFAULT_EXIT_TIMEOUT_SEC);
   const signals = options.signals ?? ["SIGTERM", "SIGINT"];
   let done: Promise<void> | undefined;
 

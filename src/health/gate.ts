@@ -15,6 +15,15 @@ export const GATE_OPTION_KEYS = [
 /** Upper bound of `rise` and `fall`. */
 export const MAX_RISE_FALL = 10_000;
 
+/** The defaults of GateOptions (ExaBGP healthcheck's): the one source for the gate and the CLI. */
+export const GATE_DEFAULTS = {
+  intervalSec: 5,
+  fastIntervalSec: 1,
+  rise: 3,
+  fall: 3,
+  holdDownSec: 0,
+} as const;
+
 /**
  * The rise/fall gate of ExaBGP's healthcheck, pure: time comes in as `nowMs`, events and the next
  * due time go out, nothing here sets a timer.
@@ -99,11 +108,14 @@ export class HealthGate {
   constructor(options: GateOptions = {}, nowMs = 0) {
     requireObject("HealthGate", options);
     rejectUnknownKeys("HealthGate", options, GATE_OPTION_KEYS);
-    this.intervalMs = seconds("intervalSec", options.intervalSec ?? 5);
-    this.fastIntervalMs = seconds("fastIntervalSec", options.fastIntervalSec ?? 1);
-    this.rise = integer("rise", options.rise ?? 3, 1, MAX_RISE_FALL);
-    this.fall = integer("fall", options.fall ?? 3, 1, MAX_RISE_FALL);
-    this.holdDownMs = seconds("holdDownSec", options.holdDownSec ?? 0, true);
+    this.intervalMs = seconds("intervalSec", options.intervalSec ?? GATE_DEFAULTS.intervalSec);
+    this.fastIntervalMs = seconds(
+      "fastIntervalSec",
+      options.fastIntervalSec ?? GATE_DEFAULTS.fastIntervalSec,
+    );
+    this.rise = integer("rise", options.rise ?? GATE_DEFAULTS.rise, 1, MAX_RISE_FALL);
+    this.fall = integer("fall", options.fall ?? GATE_DEFAULTS.fall, 1, MAX_RISE_FALL);
+    this.holdDownMs = seconds("holdDownSec", options.holdDownSec ?? GATE_DEFAULTS.holdDownSec, true);
     const dampening = options.dampening;
     if (typeof dampening !== "object") optionalBoolean("dampening", dampening);
     this.dampening =

@@ -10,7 +10,15 @@ import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../wire/typ
 import { type Link, Links } from "./links.js";
 import { normaliseAddress } from "./listener.js";
 import type { TransportSecurity } from "./socket-options.js";
-import type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } from "./types.js";
+import {
+  BGP_PORT,
+  DEFAULT_CONNECT_RETRY_SEC,
+  DEFAULT_HOLD_TIME_SEC,
+  type NegotiatedSession,
+  type SessionEvents,
+  type SessionOptions,
+  type SessionStats,
+} from "./types.js";
 
 export type { Clock } from "../clock.js";
 export type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } from "./types.js";
@@ -51,8 +59,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       localAsn: options.localAsn,
       routerId: options.routerId,
       peerAsn: options.peerAsn,
-      holdTimeSec: options.holdTimeSec ?? 90,
-      connectRetrySec: options.connectRetrySec ?? 30,
+      holdTimeSec: options.holdTimeSec ?? DEFAULT_HOLD_TIME_SEC,
+      connectRetrySec: options.connectRetrySec ?? DEFAULT_CONNECT_RETRY_SEC,
       delayOpenSec: options.delayOpenSec ?? 0,
       passive: options.passive ?? false,
       families: options.families ?? [...ADDRESS_FAMILIES],
@@ -71,7 +79,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       this.#config,
       {
         peerAddress: options.peerAddress,
-        peerPort: options.peerPort ?? 179,
+        peerPort: options.peerPort ?? BGP_PORT,
         localAddress: options.localAddress,
         security: options.security,
         clock: this.#clock,

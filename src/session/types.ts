@@ -3,6 +3,13 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import type { AddressFamily, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import type { TransportSecurity } from "./socket-options.js";
 
+/** The BGP TCP port (RFC 4271), the default of every port option. */
+export const BGP_PORT = 179;
+/** Default hold time in seconds (the value RFC 4271 §10 suggests). */
+export const DEFAULT_HOLD_TIME_SEC = 90;
+/** Default ConnectRetry time in seconds. */
+export const DEFAULT_CONNECT_RETRY_SEC = 30;
+
 export interface SessionOptions {
   localAsn: number;
   /** Our BGP Identifier, dotted quad. */

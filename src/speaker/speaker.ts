@@ -4,6 +4,7 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
 import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
+import { BGP_PORT, DEFAULT_CONNECT_RETRY_SEC, DEFAULT_HOLD_TIME_SEC } from "../session/types.js";
 import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
@@ -117,12 +118,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       routerId: this.options.routerId,
       peerAddress: address,
       peerAsn: options.asn,
-      peerPort: options.port ?? 179,
+      peerPort: options.port ?? BGP_PORT,
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       ...(security === undefined ? {} : { security }),
       passive: options.passive ?? false,
-      holdTimeSec: options.holdTime ?? this.options.holdTime ?? 90,
-      connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? 30,
+      holdTimeSec: options.holdTime ?? this.options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
+      connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
       ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
       families: options.families ?? [...ADDRESS_FAMILIES],
       ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
@@ -194,7 +195,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     try {
       if (listen !== undefined && listen !== false) {
         const listener = new BgpListener({
-          port: listen.port ?? 179,
+          port: listen.port ?? BGP_PORT,
           ...(listen.host === undefined ? {} : { host: listen.host }),
         });
         // Sessions first, so per-peer socket options (TCP-MD5 keys) are in place when it binds;

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { realClock } from "../../src/clock.js";
 import { BfdSession, BfdTransport, BgpSpeaker, type DownEvent } from "../../src/index.js";
 import { createMetricsRegistry } from "../../src/metrics/index.js";
 import { parseExposition, sample } from "../support/prometheus.js";
+import { useCleanups, waitFor } from "../support/speakers.js";
 
 /**
  * The speaker's BFD over real UDP on loopback (our block 127.0.90.0/24, ports 209xx; no root
@@ -11,20 +12,7 @@ import { parseExposition, sample } from "../support/prometheus.js";
  * silence or AdminDown the peer's BFD while its BGP session stays open.
  */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const cleanups = useCleanups();
 
 const SHA1 = { type: "keyed-sha1" as const, keyId: 1, key: "bfd-secret" };
 

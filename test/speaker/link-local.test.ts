@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BgpListener, BgpSession, BgpSpeaker } from "../../src/index.js";
 import type { MpReachUnicast } from "../../src/wire/types.js";
+import { useCleanups, waitFor } from "../support/speakers.js";
 
 /** Link-local addresses at addPeer, and the 32-octet next hop on the wire (over ::1). */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const cleanups = useCleanups();
 
 describe("link-local peers", () => {
   it("a link-local address needs its zone; a zone needs a link-local address; the zone is kept", () => {

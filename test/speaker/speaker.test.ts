@@ -1,25 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BgpSession, BgpSpeaker, type RouteEvent } from "../../src/index.js";
+import { useCleanups, waitFor } from "../support/speakers.js";
 
 /**
  * Two real speakers over loopback: a "router" that listens and an announcer that connects. Every
  * assertion is on what the router decoded from the wire.
  */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const cleanups = useCleanups();
 
 let nextHost = 10;
 async function pair(

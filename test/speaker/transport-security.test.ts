@@ -1,26 +1,15 @@
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BgpSpeaker, type DownEvent, type PeerOptions, type RouteEvent } from "../../src/index.js";
+import { useCleanups, waitFor } from "../support/speakers.js";
 
 /**
  * TCP-MD5 and GTSM between two real speakers over loopback: the kernel does the signing, checking
  * and dropping; these tests watch what gets through. Loopback addresses 127.0.85.x and 127.0.87.x.
  */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = useCleanups();
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let nextHost = 10;
