@@ -6,10 +6,10 @@
  * --expose-gc; memory is measured after a full GC, relative to before the first call (the prefix
  * strings are made beforehand). Median of --runs.
  *
- *   npx tsx bench/announce-cost.bench.ts [--count 1000000] [--runs 3] [--peers 2]
+ *   npx tsx bench/announce-cost.bench.ts [--count 1000000] [--runs 3] [--peers 2] [--family ipv4|ipv6]
  */
 import { startChild } from "./bulk/child.js";
-import { ipv4Prefix } from "./bulk/prefixes.js";
+import { type BulkFamily, prefixOf } from "./bulk/prefixes.js";
 import { arg, median, printTable } from "./bulk/report.js";
 
 interface Measured {
@@ -22,7 +22,7 @@ interface Measured {
   maxRss: number;
 }
 
-async function measure(count: number, peers: number): Promise<Measured> {
+async function measure(count: number, peers: number, family: BulkFamily): Promise<Measured> {
   const { BgpSpeaker } = await import("../src/index.js");
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with --expose-gc");
@@ -32,11 +32,11 @@ async function measure(count: number, peers: number): Promise<Measured> {
   };
   const speaker = new BgpSpeaker({ asn: 65001, routerId: "198.51.100.2" });
   for (let i = 0; i < peers; i++) speaker.addPeer({ address: `127.0.1.${i + 2}`, asn: 65100 + i });
-  const prefixes = Array.from({ length: count }, (_, i) => ipv4Prefix(i));
-  const attrs = { nextHop: "198.51.100.1" };
+  const prefixes = Array.from({ length: count }, (_, i) => prefixOf(family, i));
+  const attrs = { nextHop: family === "ipv4" ? "198.51.100.1" : "2001:db8:100::1" };
   // Warm the code paths on other prefixes so the timing is of optimised code.
-  for (let i = 0; i < 20_000; i++) speaker.announce(ipv4Prefix(count + i), attrs);
-  for (let i = 0; i < 20_000; i++) speaker.withdraw(ipv4Prefix(count + i));
+  for (let i = 0; i < 20_000; i++) speaker.announce(prefixOf(family, count + i), attrs);
+  for (let i = 0; i < 20_000; i++) speaker.withdraw(prefixOf(family, count + i));
   const before = settle();
   // CPU time of the process (user + system, GC threads included): the machine is shared, so
   // wall-clock time measures the other jobs as much as this one.
@@ -69,8 +69,12 @@ async function measure(count: number, peers: number): Promise<Measured> {
 }
 
 if (process.argv[2]?.startsWith("{")) {
-  const { count, peers } = JSON.parse(process.argv[2]) as { count: number; peers: number };
-  const m = await measure(count, peers);
+  const { count, peers, family } = JSON.parse(process.argv[2]) as {
+    count: number;
+    peers: number;
+    family: BulkFamily;
+  };
+  const m = await measure(count, peers, family);
   process.stdout.write(`${JSON.stringify({ type: "done", ...m })}\n`);
   process.exit(0);
 }
@@ -78,12 +82,17 @@ if (process.argv[2]?.startsWith("{")) {
 const count = Number(arg("count", "1000000"));
 const runs = Number(arg("runs", "3"));
 const peers = Number(arg("peers", "2"));
+const family = arg("family", "ipv4");
+if (family !== "ipv4" && family !== "ipv6") {
+  console.error(`--family must be ipv4 or ipv6, got ${family}`);
+  process.exit(2);
+}
 const results: Measured[] = [];
 for (let run = 1; run <= runs; run++) {
   // BULK_CPU_PROF=DIR writes a V8 CPU profile of each measuring process there (node --cpu-prof).
   const prof = process.env.BULK_CPU_PROF;
   const flags = ["--expose-gc", ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [])];
-  const child = startChild("../announce-cost.bench.ts", { count, peers }, flags);
+  const child = startChild("../announce-cost.bench.ts", { count, peers, family }, flags);
   try {
     const m = (await child.next("done", 300_000)) as unknown as Measured;
     process.stderr.write(`run ${run}: ${JSON.stringify(m)}\n`);
@@ -94,7 +103,7 @@ for (let run = 1; run <= runs; run++) {
 }
 const md = (f: (m: Measured) => number) => median(results.map(f));
 console.log(
-  `\nannounce() call cost: ${count.toLocaleString("en")} IPv4 /24s, ${peers} peers configured (not connected), median of ${runs}\n`,
+  `\nannounce() call cost: ${count.toLocaleString("en")} ${family === "ipv4" ? "IPv4 /24s" : "IPv6 /48s"}, ${peers} peers configured (not connected), median of ${runs}\n`,
 );
 printTable(
   ["call", "CPU ns/call", "calls per CPU-second"],
