@@ -4,13 +4,13 @@
  * `startAnnouncer()` runs a resolved config in-process (tests, embedding).
  * @module
  */
-import { readFileSync } from "node:fs";
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import createDebug from "debug";
 import type { DownReason } from "../fsm/types.js";
 import type { StatusServer } from "../metrics/server.js";
 import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
 import { BgpSpeaker, type PeerOptions, type SpeakerOptions } from "../speaker/speaker.js";
+import { packageVersion } from "../version.js";
 import { exabgpConfigToArgv, parseArgs } from "./args.js";
 import { loadConfigFile, type ResolvedConfig, type ResolvedPeer, resolveConfig } from "./config.js";
 import { type LogSink, lineSink } from "./log.js";
@@ -307,12 +307,6 @@ const defaultIo = (): MainIo => {
   defaultIoCache ??= { stdout: safeWrite(process.stdout), stderr: safeWrite(process.stderr) };
   return defaultIoCache;
 };
-
-/** The package version, for --version. */
-export function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 /** A config file: JSON (ours), or ExaBGP healthcheck's `key = value` lines. */
 async function loadAnyConfigFile(path: string): Promise<AnnouncerSettings> {

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { BFD_STATES } from "../bfd/constants.js";
 import type { FsmState } from "../fsm/types.js";
 import { CHECK_LATENCY_BUCKETS_SEC, type HealthStatus } from "../health/status.js";
 import type { BfdPeerStatus } from "../speaker/bfd.js";
 import type { PeerStatus } from "../speaker/peer.js";
+import { packageVersion } from "../version.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { type HealthStatusSource, type MetricsSources, monitorsOf } from "./status.js";
 
@@ -24,17 +24,6 @@ export interface MetricsRegistryOptions {
   readonly registry?: Registry;
   /** Also register prom-client's process metrics (CPU, memory, event loop lag; default false). */
   readonly defaultMetrics?: boolean;
-}
-
-/** The package's version, read from its package.json (dist/metrics/ and src/metrics/ sit two levels below). */
-export function packageVersion(): string {
-  try {
-    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-    const version = (JSON.parse(text) as { version?: unknown }).version;
-    return typeof version === "string" ? version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /**
