@@ -99,6 +99,14 @@ export function parseIpv4Into(text: string, out: Uint8Array, offset = 0, end = t
 
 const QUAD = new Uint8Array(4);
 
+/** The value of one hexadecimal digit's char code, or -1 if it is not one. */
+export function hexDigitValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 /**
  * Parse IPv6 text in text[0, end) (any valid form, an embedded dotted quad included) into 16 bytes
  * of `out` at `offset`, without slicing or arrays on the common path. False when it is not IPv6.
@@ -119,12 +127,8 @@ export function parseIpv6Into(text: string, out: Uint8Array, offset = 0, end = t
     let value = 0;
     let digits = 0;
     for (; i < end; i++) {
-      const c = text.charCodeAt(i);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else break;
+      const d = hexDigitValue(text.charCodeAt(i));
+      if (d < 0) break;
       value = (value << 4) | d;
       digits++;
     }

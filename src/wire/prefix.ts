@@ -14,7 +14,7 @@
  * tables; ip-num only validates what users type (`canonicalPrefix`).
  */
 import { Validator } from "ip-num";
-import { formatIpv6, parseIpv4Into, parseIpv6Into } from "./address.js";
+import { formatIpv6, hexDigitValue, parseIpv4Into, parseIpv6Into } from "./address.js";
 import { BgpError } from "./errors.js";
 import type { AddressFamily, Nlri } from "./types.js";
 import type { Writer } from "./writer.js";
@@ -203,11 +203,8 @@ function encodeIpv6Prefix(writer: Writer, text: string): void {
     let c = 0;
     for (; i < slash; i++) {
       c = text.charCodeAt(i);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else break;
+      const d = hexDigitValue(c);
+      if (d < 0) break;
       value = (value << 4) | d;
       digits++;
     }
