@@ -1,32 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepare } from "../../src/cli/announce.js";
 import { parseArgs } from "../../src/cli/args.js";
 import { resolveConfig } from "../../src/cli/config.js";
 import { describeDown } from "../../src/cli/session-log.js";
-import { type AnnouncerSettings, checkSettings } from "../../src/cli/settings.js";
+import { checkSettings } from "../../src/cli/settings.js";
+import { BASE_ARGV, peersOf, useTempDir } from "./peer-settings.js";
 
-const dir = mkdtempSync(join(tmpdir(), "bgp-cli-bfd-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const BASE = [
-  "--local-as",
-  "65001",
-  "--router-id",
-  "198.51.100.2",
-  "--peer",
-  "198.51.100.1",
-  "--peer-as",
-  "65000",
-  "--ip",
-  "203.0.113.1",
-  "--tcp",
-  "127.0.0.1:1",
-];
-const peersOf = (argv: string[], file: AnnouncerSettings = {}) =>
-  resolveConfig(file, parseArgs([...BASE, ...argv]).settings).peers;
+const dir = useTempDir("bgp-cli-bfd-");
 const keyFile = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -61,7 +43,7 @@ describe("announcer: BFD settings", () => {
         { address: "198.51.100.3", bfd: false },
       ],
     });
-    const flags = parseArgs(BASE.filter((_, i) => i !== 4 && i !== 5)).settings;
+    const flags = parseArgs(BASE_ARGV.filter((_, i) => i !== 4 && i !== 5)).settings;
     expect(resolveConfig(file, flags).peers.map((p) => p.bfd)).toEqual([
       { interval: 0.5, multiplier: 5 },
       undefined,
@@ -76,7 +58,7 @@ describe("announcer: BFD settings", () => {
     const long = keyFile("long", `keyed-md5 1 ${"x".repeat(17)}`);
     expect(() => peersOf(["--bfd-key-file", long])).toThrow(/keyed-md5 key is 17 octets: expected 1-16/);
     let stderr = "";
-    const status = await prepare([...BASE, "--bfd-interval", "99"], {
+    const status = await prepare([...BASE_ARGV, "--bfd-interval", "99"], {
       stdout: () => {},
       stderr: (t) => {
         stderr += t;

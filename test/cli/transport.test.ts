@@ -1,31 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepare } from "../../src/cli/announce.js";
 import { parseArgs } from "../../src/cli/args.js";
 import { resolveConfig } from "../../src/cli/config.js";
-import { type AnnouncerSettings, checkSettings } from "../../src/cli/settings.js";
+import { checkSettings } from "../../src/cli/settings.js";
+import { BASE_ARGV, peersOf, useTempDir } from "./peer-settings.js";
 
-const dir = mkdtempSync(join(tmpdir(), "bgp-cli-md5-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const BASE = [
-  "--local-as",
-  "65001",
-  "--router-id",
-  "198.51.100.2",
-  "--peer",
-  "198.51.100.1",
-  "--peer-as",
-  "65000",
-  "--ip",
-  "203.0.113.1",
-  "--tcp",
-  "127.0.0.1:1",
-];
-const peersOf = (argv: string[], file: AnnouncerSettings = {}) =>
-  resolveConfig(file, parseArgs([...BASE, ...argv]).settings).peers;
+const dir = useTempDir("bgp-cli-md5-");
 
 describe("announcer: TCP-MD5, GTSM and multihop settings", () => {
   it("--md5-password, --ttl-security and --multihop reach every peer's addPeer options", () => {
@@ -102,7 +84,7 @@ describe("announcer: TCP-MD5, GTSM and multihop settings", () => {
       /the same setting/,
     );
     let stderr = "";
-    const status = await prepare([...BASE, "--ttl-security", "--outgoing-ttl", "3"], {
+    const status = await prepare([...BASE_ARGV, "--ttl-security", "--outgoing-ttl", "3"], {
       stdout: () => {},
       stderr: (t) => {
         stderr += t;
