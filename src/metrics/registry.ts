@@ -61,40 +61,18 @@ export function createMetricsRegistry(
       for (const p of readPeers()) this.set({ peer: p.name, address: p.address, peer_asn: p.asn }, 1);
     },
   });
-  new Gauge({
-    name: "bgp_peer_state",
-    help: "1 for the peer's current RFC 4271 session state, 0 for the others",
-    labelNames: ["peer", "state"],
-    registers,
-    collect() {
-      this.reset();
-      for (const p of readPeers()) {
-        for (const state of FSM_STATES) this.set({ peer: p.name, state }, p.state === state ? 1 : 0);
-      }
-    },
-  });
+  const peers: Series<PeerStatus> = { label: "peer", rows: readPeers, key: (p) => p.name, registers };
+  stateGauge(
+    peers,
+    "bgp_peer_state",
+    "1 for the peer's current RFC 4271 session state, 0 for the others",
+    FSM_STATES,
+    (p) => p.state,
+  );
   const peerGauge = (name: string, help: string, value: (p: PeerStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ["peer"],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of readPeers()) this.set({ peer: p.name }, value(p));
-      },
-    });
+    seriesGauge(peers, name, help, value);
   const peerCounter = (name: string, help: string, value: (p: PeerStatus) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ["peer"],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of readPeers()) this.inc({ peer: p.name }, value(p));
-      },
-    });
+    seriesCounter(peers, name, help, value);
   peerGauge(
     "bgp_peer_uptime_seconds",
     "Seconds since the session reached Established (0 when it is not)",
@@ -183,45 +161,88 @@ function oncePerScrape<T>(read: () => T): () => T {
   };
 }
 
+/** Rows read at scrape time (peers, services), each one series under `label`. */
+interface Series<R> {
+  readonly label: string;
+  readonly rows: () => Iterable<R>;
+  readonly key: (row: R) => string;
+  readonly registers: Registry[];
+}
+
+/** A gauge with one series per row. */
+function seriesGauge<R>(series: Series<R>, name: string, help: string, value: (row: R) => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [series.label],
+    registers: series.registers,
+    collect() {
+      this.reset();
+      for (const row of series.rows()) this.set({ [series.label]: series.key(row) }, value(row));
+    },
+  });
+}
+
+/** A counter with one series per row; its value is the source's running total. */
+function seriesCounter<R>(series: Series<R>, name: string, help: string, value: (row: R) => number): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [series.label],
+    registers: series.registers,
+    collect() {
+      this.reset();
+      for (const row of series.rows()) this.inc({ [series.label]: series.key(row) }, value(row));
+    },
+  });
+}
+
+/** A state set: per row, 1 for its current state and 0 for every other state. */
+function stateGauge<R, S extends string>(
+  series: Series<R>,
+  name: string,
+  help: string,
+  states: readonly S[],
+  current: (row: R) => S,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [series.label, "state"],
+    registers: series.registers,
+    collect() {
+      this.reset();
+      for (const row of series.rows()) {
+        const key = series.key(row);
+        const now = current(row);
+        for (const state of states) this.set({ [series.label]: key, state }, now === state ? 1 : 0);
+      }
+    },
+  });
+}
+
 /** BFD (RFC 5880) per peer that runs it; peers without `bfd` have no series here. */
 function registerBfdMetrics(readPeers: () => readonly PeerStatus[], registers: Registry[]): void {
   const withBfd = function* () {
     for (const p of readPeers()) if (p.bfd !== null) yield { name: p.name, bfd: p.bfd };
   };
-  new Gauge({
-    name: "bgp_peer_bfd_state",
-    help: "1 for the peer's current BFD session state (RFC 5880 §4.1), 0 for the others",
-    labelNames: ["peer", "state"],
+  const peers: Series<{ name: string; bfd: BfdPeerStatus }> = {
+    label: "peer",
+    rows: withBfd,
+    key: (row) => row.name,
     registers,
-    collect() {
-      this.reset();
-      for (const { name, bfd } of withBfd()) {
-        for (const state of BFD_STATES) this.set({ peer: name, state }, bfd.state === state ? 1 : 0);
-      }
-    },
-  });
+  };
+  stateGauge(
+    peers,
+    "bgp_peer_bfd_state",
+    "1 for the peer's current BFD session state (RFC 5880 §4.1), 0 for the others",
+    BFD_STATES,
+    (row) => row.bfd.state,
+  );
   const gauge = (name: string, help: string, value: (b: BfdPeerStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ["peer"],
-      registers,
-      collect() {
-        this.reset();
-        for (const { name: peer, bfd } of withBfd()) this.set({ peer }, value(bfd));
-      },
-    });
+    seriesGauge(peers, name, help, (row) => value(row.bfd));
   const counter = (name: string, help: string, value: (b: BfdPeerStatus) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ["peer"],
-      registers,
-      collect() {
-        this.reset();
-        for (const { name: peer, bfd } of withBfd()) this.inc({ peer }, value(bfd));
-      },
-    });
+    seriesCounter(peers, name, help, (row) => value(row.bfd));
   gauge(
     "bgp_peer_bfd_detection_time_seconds",
     "Silence after which the BFD session goes down: the neighbor's Detect Mult x the agreed interval (0 before it is heard)",
@@ -244,29 +265,16 @@ function registerBfdMetrics(readPeers: () => readonly PeerStatus[], registers: R
 
 function registerHealthMetrics(sources: MetricsSources, registers: Registry[]): void {
   const read = oncePerScrape(() => monitorsOf(sources).map((monitor) => monitor.status()));
-  new Gauge({
-    name: "bgp_health_state",
-    help: "1 for the service's published health state, 0 for the others",
-    labelNames: ["service", "state"],
-    registers,
-    collect() {
-      this.reset();
-      for (const s of read()) {
-        for (const state of HEALTH_STATES) this.set({ service: s.name, state }, s.state === state ? 1 : 0);
-      }
-    },
-  });
+  const services: Series<HealthStatus> = { label: "service", rows: read, key: (s) => s.name, registers };
+  stateGauge(
+    services,
+    "bgp_health_state",
+    "1 for the service's published health state, 0 for the others",
+    HEALTH_STATES,
+    (s) => s.state,
+  );
   const serviceGauge = (name: string, help: string, value: (s: HealthStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ["service"],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of read()) this.set({ service: s.name }, value(s));
-      },
-    });
+    seriesGauge(services, name, help, value);
   serviceGauge(
     "bgp_health_time_in_state_seconds",
     "Seconds since the service's health state was published",
@@ -290,16 +298,12 @@ function registerHealthMetrics(sources: MetricsSources, registers: Registry[]): 
   serviceGauge("bgp_health_suppressed", "1 while flap dampening holds an UP back", (s) =>
     s.suppressed ? 1 : 0,
   );
-  new Counter({
-    name: "bgp_health_transitions_total",
-    help: "Published health transitions (to up, down or disabled)",
-    labelNames: ["service"],
-    registers,
-    collect() {
-      this.reset();
-      for (const s of read()) this.inc({ service: s.name }, s.transitions);
-    },
-  });
+  seriesCounter(
+    services,
+    "bgp_health_transitions_total",
+    "Published health transitions (to up, down or disabled)",
+    (s) => s.transitions,
+  );
   new Counter({
     name: "bgp_health_rounds_total",
     help: "Rounds of health checks run, by result",
