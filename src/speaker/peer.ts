@@ -201,6 +201,7 @@ export class Peer {
       peerName: this.settings.name,
       ...(this.settings.nextHop === undefined ? {} : { configured: this.settings.nextHop }),
       localAddress: this.session.localAddress,
+      peerAddress: this.settings.address,
       families: negotiated.families,
       extendedNextHop: negotiated.extendedNextHop?.includes("ipv4-unicast") ?? false,
     });

@@ -27,6 +27,8 @@ export interface SessionNextHopSettings {
   readonly configured?: ConfiguredNextHops & { readonly ipv6LinkLocal?: string | undefined };
   /** Our address on the session, "fe80::1%eth0" over link-local peering; null when unknown. */
   readonly localAddress: string | null;
+  /** The peer's address: the transport's family when our own address is unknown. */
+  readonly peerAddress: string;
   /** The families the session carries. */
   readonly families: readonly AddressFamily[];
   /** RFC 8950 negotiated for IPv4 unicast. */
@@ -37,7 +39,7 @@ export interface SessionNextHopSettings {
 
 export class SessionNextHop {
   private readonly settings: SessionNextHopSettings;
-  private readonly transport: NextHopTransport | undefined;
+  private readonly transport: NextHopTransport;
   /** The link-local next hop IPv6 routes carry (RFC 2545) when they use our own next hop. */
   private readonly linkLocal: string | undefined;
   /** Attributes objects judged sendable, per family; and the last one, which most routes share. */
@@ -63,20 +65,16 @@ export class SessionNextHop {
     } else {
       this.linkLocal = configuredLinkLocal;
     }
-    this.transport =
-      local === null
-        ? undefined
-        : {
-            ipv6: local.includes(":"),
-            localAddress: local,
-            interfaceGlobal,
-            extendedNextHop: settings.extendedNextHop,
-          };
+    this.transport = {
+      ipv6: (local ?? settings.peerAddress).includes(":"),
+      localAddress: local ?? undefined,
+      interfaceGlobal,
+      extendedNextHop: settings.extendedNextHop,
+    };
   }
 
   /** The next hop a route of `family` gets on this session, or null when none fits. */
   nextHopFor(family: AddressFamily, explicit: string | undefined): string | null {
-    if (this.transport === undefined) return null;
     const choice = chooseNextHop({
       family,
       explicit,
@@ -119,18 +117,16 @@ export class SessionNextHop {
 
   private refusal(prefix: string, family: AddressFamily, attributes: RouteAttributes): string | null {
     const { peerName: name, localAddress: local } = this.settings;
-    const choice =
-      this.transport === undefined
-        ? null
-        : chooseNextHop({
-            family,
-            explicit: attributes.nextHop,
-            configured: this.settings.configured,
-            transport: this.transport,
-          });
-    if (choice?.ok === true && choice.nextHop !== null) return null;
-    const refusal = choice?.ok === false ? choice.refusal : "no-next-hop-for-transport";
-    const nextHop = choice?.nextHop ?? "";
+    const choice = chooseNextHop({
+      family,
+      explicit: attributes.nextHop,
+      configured: this.settings.configured,
+      transport: this.transport,
+    });
+    if (choice.ok && choice.nextHop !== null) return null;
+    // A yes without an address: ours, on a session whose local address is unknown.
+    const refusal = choice.ok ? "no-next-hop-for-transport" : choice.refusal;
+    const nextHop = choice.nextHop ?? "";
     switch (refusal) {
       case "no-next-hop-for-transport":
         return family === "ipv6-unicast"

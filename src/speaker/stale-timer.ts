@@ -46,7 +46,7 @@ export class StaleRouteTimer {
    * The session that carried `negotiated` went down for `reason`. Returns true when the peer may
    * be restarting and its routes are kept stale; false when the caller withdraws them.
    */
-  sessionDown(negotiated: NegotiatedCapabilities, reason: DownReason): boolean {
+  sessionDown(negotiated: Pick<NegotiatedCapabilities, "gracefulRestart">, reason: DownReason): boolean {
     const families = negotiated.gracefulRestart?.families.map((f) => f.family) ?? [];
     if (reason.gracefulRestart === undefined || families.length === 0) return false;
     // RFC 4724 §4.2: keep its routes of the families it listed, marked stale, for as long as it
@@ -57,7 +57,7 @@ export class StaleRouteTimer {
   }
 
   /** A new session is up: what the restarted peer did not preserve goes now, the rest waits for End-of-RIB. */
-  sessionUp(negotiated: NegotiatedCapabilities): void {
+  sessionUp(negotiated: Pick<NegotiatedCapabilities, "gracefulRestart">): void {
     const { routes, report } = this.options;
     if (routes.staleCount === 0) return;
     // RFC 4724 §4.2: stale routes of a family the restarted peer no longer lists, or lists
