@@ -1,4 +1,4 @@
-import { type Clock, secondsToMs } from "../clock.js";
+import { secondsToMs } from "../clock.js";
 
 /** What every health check returns: plain data, never an exception for a failing target. */
 export interface CheckResult {
@@ -21,9 +21,6 @@ export interface CheckBaseOptions {
 
 /** The published states of a gate. */
 export type GateState = "up" | "down" | "disabled";
-
-/** The clock the monitor runs on: the shared {@link Clock} under its health-layer name. */
-export type HealthClock = Clock;
 
 /** Seconds in the public options, milliseconds inside. */
 export function secToMs(name: string, seconds: number): number {
