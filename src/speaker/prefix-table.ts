@@ -164,10 +164,12 @@ export class PrefixTable {
     }
   }
 
-  private hashOfKey(keyFlags: number, pathId: number): number {
-    const key = this.key;
-    let h = mix(keyFlags ^ Math.imul(pathId, 0x9e3779b1));
-    for (let w = 0; w < this.words; w++) h = mix(h ^ key[w]);
+  /** Hash of a key: its flags, its path id and the address words words[at, at + this.words). */
+  private hash(keyFlags: number, pathId: number, words: Uint32Array, at: number): number {
+    const seed = keyFlags ^ Math.imul(pathId, 0x9e3779b1);
+    if (this.words === 1) return mix(words[at] ^ Math.imul(seed, 0x85ebca6b));
+    let h = mix(seed);
+    for (let w = 0; w < 4; w++) h = mix(h ^ words[at + w]);
     return h;
   }
 
@@ -179,7 +181,7 @@ export class PrefixTable {
     const key = this.key;
     const addresses = this.addresses;
     let insertAt = -1;
-    for (let s = this.hashOfKey(keyFlags, pathId) & mask; ; s = (s + 1) & mask) {
+    for (let s = this.hash(keyFlags, pathId, key, 0) & mask; ; s = (s + 1) & mask) {
       const v = slots[s];
       if (v === EMPTY) return -1 - (insertAt < 0 ? s : insertAt);
       if (v === DELETED) {
@@ -291,9 +293,9 @@ export class PrefixTable {
     }
   }
 
+  /** Hash of entry e's key (this.key is left alone: a lookup may be under way). */
   private hashOfEntry(e: number): number {
-    this.loadKey(e);
-    return this.hashOfKey(this.flags[e] & KEY_BITS, this.pathIdOf(e));
+    return this.hash(this.flags[e] & KEY_BITS, this.pathIdOf(e), this.addresses, e * this.words);
   }
 
   private loadKey(e: number): void {
