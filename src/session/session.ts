@@ -34,8 +34,11 @@ const DEFAULT_MAX_SEND_QUEUE = 16 * 1024 * 1024;
  * going down (IdleHold, then AutomaticStart) until stop().
  */
 export class BgpSession extends EventEmitter<SessionEvents> {
+  /** The peer's address, as given in the options. */
   readonly peerAddress: string;
+  /** TCP-MD5 key and TTL settings of this session's sockets; undefined when none. */
   readonly security: TransportSecurity | undefined;
+  /** Counters, updated in place as the session runs. */
   readonly stats: SessionStats = {
     messagesIn: 0,
     messagesOut: 0,
@@ -98,10 +101,12 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     );
   }
 
+  /** The RFC 4271 state of the session's main connection. */
   get state(): FsmState {
     return this.#links.primary.fsm.state;
   }
 
+  /** What the current connection negotiated; null until the OPENs were exchanged. */
   get negotiated(): NegotiatedSession | null {
     return this.#negotiated;
   }

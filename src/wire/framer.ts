@@ -33,6 +33,7 @@ export class MessageFramer {
     return value;
   }
 
+  /** The largest message accepted, in octets (4096 to 65535); a longer one throws 1/2 Bad Message Length. */
   get maxMessageLength(): number {
     return this.#maxMessageLength;
   }
