@@ -47,6 +47,7 @@ interface ResolvedPeer {
  * cheap; UPDATEs follow as fast as each session's socket drains.
  */
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
+  /** The options the speaker was built with, as given (validated). */
   readonly options: Readonly<SpeakerOptions>;
   private readonly peers = new Map<string, ResolvedPeer>();
   /** `peers` as an array, rebuilt after a peer is added or removed. */
@@ -289,6 +290,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.setGracefulShutdown(prefix, options, true);
   }
 
+  /** Ends a `drain`: re-announces `prefix` (or every drained prefix) without GRACEFUL_SHUTDOWN. */
   undrain(prefix?: string, options?: PeerSelector): void {
     this.assertOpen("undrain");
     this.setGracefulShutdown(prefix, options, false);
