@@ -8,7 +8,7 @@ import type { CheckBaseOptions, CheckResult } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
-/** Options for `checkCommand`: passes when the command exits 0. */
+/** Options for `checkCommand` (default timeout 5 s): passes when the command exits 0. */
 export interface CommandCheckOptions extends CheckBaseOptions {
   /** Run through the shell, like ExaBGP healthcheck's --command. */
   readonly command: string;

@@ -4,7 +4,7 @@ import { runWithDeadline } from "./deadline.js";
 import { checkBaseOptions, describe, integer, optionalBoolean } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
-/** Options for `checkHttp` (default timeout 5 s). */
+/** Options for `checkHttp` (default timeout 2 s). */
 export interface HttpCheckOptions extends CheckBaseOptions {
   /** The http: or https: URL to GET. */
   readonly url: string | URL;
