@@ -44,6 +44,9 @@ export interface ExitHandler {
   dispose(): void;
 }
 
+/** Default bound, in seconds, on the withdraw-and-close wait at exit. */
+export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
+
 /**
  * On SIGTERM/SIGINT (then exit 0: a requested stop that withdrew cleanly, the status systemd counts
  * as a clean stop, the same as the bgp-speaker-announce command) or when the event loop runs dry ("beforeExit"):
@@ -51,9 +54,6 @@ export interface ExitHandler {
  * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
  * TCP sessions down, and a router drops every route learned over a session that goes down.
  */
-/** Default bound, in seconds, on the withdraw-and-close wait at exit. */
-export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
-
 export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
   const proc: ProcessLike = options.process ?? process;
   const timeoutMs = secToMs("timeoutSec", options.timeoutSec ?? DEFAULT_EXIT_TIMEOUT_SEC);

@@ -537,6 +537,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   };
 }
 
+/**
+ * Where a speaker is in its life (`speaker.lifecycle`): "new" until `start()` (and again if it
+ * failed), "starting" until the listener is bound, "running", then "closing" and "closed" once
+ * `close()` is called. See docs/sessions.md, "Lifecycle".
+ */
 export type SpeakerLifecycle = "new" | "starting" | "running" | "closing" | "closed";
 
 function closedError(call: string): Error {
