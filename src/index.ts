@@ -12,12 +12,12 @@
 
 // ─── Speaker: peers, announcements, received routes, events ─────────────────────────────────────
 
-// A route a peer sent, as held in its Adj-RIB-In.
-export type { ReceivedRoute } from "./speaker/adj-rib-in.js";
 // BFD beside a BGP session: the per-peer option and its status.
 export type { BfdPeerOptions, BfdPeerStatus } from "./speaker/bfd.js";
 // One peer's state and counters, from `peerStatus()`.
 export type { PeerStatus } from "./speaker/peer.js";
+// A route a peer sent, as held in its Adj-RIB-In.
+export type { ReceivedRoute } from "./speaker/prefix-table.js";
 // What `announce` takes and which peers it goes to.
 export type { AnnounceAttributes, PeerSelector, RouteAttributes } from "./speaker/route.js";
 // The speaker itself: peers, `announce`/`withdraw`, events, `peerStatus()`, `close()`.
