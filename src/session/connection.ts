@@ -1,9 +1,10 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
 import { DEFAULT_CODEC_CONTEXT, maxMessageLength } from "../wire/context.js";
+import { type DeferringContext, deferringContext } from "../wire/deferred-nlri.js";
 import { BgpError } from "../wire/errors.js";
 import { MessageFramer } from "../wire/framer.js";
-import { decodeMessage, encodeMessage } from "../wire/message.js";
+import { decodeReceivedMessage, encodeMessage } from "../wire/message.js";
 import type { BgpMessage, CodecContext } from "../wire/types.js";
 
 const debug = createDebug("bgp:session");
@@ -67,6 +68,8 @@ export class Connection {
   readonly initiatedLocally: boolean;
   sendContext: CodecContext = DEFAULT_CODEC_CONTEXT;
   #receiveContext: CodecContext = DEFAULT_CODEC_CONTEXT;
+  /** #receiveContext with NLRI deferred: UPDATEs reach the Adj-RIB-In as checked bytes. */
+  #deferringContext: DeferringContext = deferringContext(DEFAULT_CODEC_CONTEXT);
   readonly #framer = new MessageFramer();
   readonly #handlers: ConnectionHandlers;
   readonly #limits: ConnectionLimits;
@@ -123,6 +126,7 @@ export class Connection {
 
   set receiveContext(ctx: CodecContext) {
     this.#receiveContext = ctx;
+    this.#deferringContext = deferringContext(ctx);
     this.#framer.maxMessageLength = maxMessageLength(ctx);
   }
 
@@ -283,7 +287,7 @@ export class Connection {
       const frame = frames[this.#frameAt++];
       let message: BgpMessage;
       try {
-        message = decodeMessage(frame, this.#receiveContext);
+        message = decodeReceivedMessage(frame, this.#deferringContext);
       } catch (error) {
         this.#fail(error);
         return;
