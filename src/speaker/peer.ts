@@ -7,19 +7,25 @@ import { maxMessageLength } from "../wire/context.js";
 import { endOfRib, endOfRibFamily } from "../wire/end-of-rib.js";
 import { BgpError } from "../wire/errors.js";
 import { ADDRESS_FAMILIES, afiSafiToFamily, familyToAfiSafi } from "../wire/family.js";
-import { EMPTY_UPDATE_LENGTH, encodingLength } from "../wire/message.js";
-import type { AddressFamily, PathAttributes, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
+import type { AddressFamily, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
+import { Writer } from "../wire/writer.js";
 import { AdjRibIn, type RibInChange } from "./adj-rib-in.js";
 import { AdjRibOut, type DesiredRoute, type RibOutTable } from "./adj-rib-out.js";
 import type { BfdPeerStatus } from "./bfd.js";
 import { pathAttributesFor } from "./path-attributes.js";
 import type { RouteAttributes } from "./route.js";
-import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
+import { packAnnouncements, packWithdrawals } from "./update-packer.js";
 
 const log = createDebug("bgp:speaker");
 
 /** How many dirty prefixes one flush step turns into UPDATEs before it checks the socket again. */
 const FLUSH_BATCH = 4096;
+
+/**
+ * Initial size of the buffer a batch's UPDATEs are written into: FLUSH_BATCH routes fit without
+ * growing it for prefixes up to about /112 (IPv6 /48: 7 octets each, IPv4 /24: 4).
+ */
+const PACK_BUFFER_SIZE = 64 * 1024;
 
 /**
  * Longest a flush runs before it yields to the event loop (setImmediate), so that a table of a
@@ -464,6 +470,13 @@ export class Peer {
     return true;
   }
 
+  /** As `send`, for UPDATEs already encoded back to back in `bytes`. */
+  private sendUpdates(bytes: Uint8Array, count: number): boolean {
+    if (this.negotiated === null || this.session.state !== "Established") return false;
+    this.session.sendUpdates(bytes, count);
+    return true;
+  }
+
   /**
    * Send what the Adj-RIB-Out says has changed, batch by batch, while the socket keeps up, for at
    * most `sliceMs` before yielding (close() passes Infinity: its last changes go before the Cease).
@@ -483,8 +496,11 @@ export class Peer {
       const changes = this.ribOut.takeChanges(FLUSH_BATCH, (prefix, family, attributes) =>
         this.canSend(prefix, family, attributes),
       );
+      // The batch's UPDATEs go into one buffer, handed to the socket whole (see update-packer.ts).
+      const out = new Writer(PACK_BUFFER_SIZE);
+      let messages = 0;
       for (const [family, prefixes] of changes.withdraw) {
-        for (const m of buildWithdrawals(family, prefixes, ctx, max)) if (!this.send(m)) return;
+        messages += packWithdrawals(out, family, prefixes, ctx, max);
       }
       for (const group of changes.announce) {
         const nextHop = this.nextHopFor(group.family, group.attributes.nextHop)!;
@@ -493,10 +509,9 @@ export class Peer {
             ? this.linkLocalNextHop
             : undefined;
         const attributes = pathAttributesFor(group.family, group.attributes, this.view(), nextHop, linkLocal);
-        const attributesLength = encodedLength(attributes, ctx);
-        const batch = { family: group.family, attributes, attributesLength, prefixes: group.prefixes };
-        for (const m of buildAnnouncements(batch, ctx, max)) if (!this.send(m)) return;
+        messages += packAnnouncements(out, group.family, attributes, group.prefixes, ctx, max);
       }
+      if (messages > 0 && !this.sendUpdates(out.view(), messages)) return;
     }
     for (const family of this.pendingEndOfRefresh) {
       const { afi, safi } = familyToAfiSafi(family);
@@ -586,10 +601,4 @@ export class Peer {
     }
     return false;
   }
-}
-
-/** Octets the attributes take on the wire: an UPDATE that carries them and no routes, less its fixed part. */
-function encodedLength(attributes: PathAttributes, ctx: NegotiatedCapabilities["sendContext"]): number {
-  const message: UpdateMessage = { type: "update", withdrawnRoutes: [], attributes, nlri: [] };
-  return encodingLength(message, ctx) - EMPTY_UPDATE_LENGTH;
 }
