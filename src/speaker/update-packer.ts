@@ -26,7 +26,12 @@ import { Writer } from "../wire/writer.js";
  */
 
 /** Marker (16 × 0xff), a Length to fill in, type UPDATE. */
-const UPDATE_HEADER = Uint8Array.from([...new Array<number>(MARKER_LENGTH).fill(0xff), 0, 0, MessageType.UPDATE]);
+const UPDATE_HEADER = Uint8Array.from([
+  ...new Array<number>(MARKER_LENGTH).fill(0xff),
+  0,
+  0,
+  MessageType.UPDATE,
+]);
 
 /** The path identifier every route carries under ADD-PATH (one path per prefix). */
 const PATH_ID = 1;
@@ -75,7 +80,10 @@ function writeRun(
 /** Begin an MP attribute with a 2-octet length (Extended Length); see endMpAttribute. */
 function beginMpAttribute(writer: Writer, code: number): number {
   const at = writer.offset;
-  writer.u8(AttributeFlag.OPTIONAL | AttributeFlag.EXTENDED_LENGTH).u8(code).u16(0);
+  writer
+    .u8(AttributeFlag.OPTIONAL | AttributeFlag.EXTENDED_LENGTH)
+    .u8(code)
+    .u16(0);
   return at;
 }
 

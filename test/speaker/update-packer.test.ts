@@ -130,7 +130,11 @@ describe("UPDATE packer", () => {
       const w = new Writer();
       packWithdrawals(w, "ipv6-unicast", prefixes, ctx, 4096);
       expect(w.view()[23]).toBe(3 + 7 * n > 255 ? 0x90 : 0x80);
-      expect(Buffer.from(w.view()).equals(Buffer.from(concat(buildWithdrawals("ipv6-unicast", prefixes, ctx, 4096), ctx)))).toBe(true);
+      expect(
+        Buffer.from(w.view()).equals(
+          Buffer.from(concat(buildWithdrawals("ipv6-unicast", prefixes, ctx, 4096), ctx)),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -156,8 +160,9 @@ describe("UPDATE packer", () => {
       });
       expect(got).toEqual(prefixes);
       for (const m of messages.slice(0, -1)) expect(max - encodeMessage(m, ctx).length).toBeLessThan(7);
-      expect(messages.every((m) => m.attributes.med === 7 && m.attributes.mpReach?.family === "ipv6-unicast"))
-        .toBe(true);
+      expect(
+        messages.every((m) => m.attributes.med === 7 && m.attributes.mpReach?.family === "ipv6-unicast"),
+      ).toBe(true);
     });
 
     it(`fills ${max}-octet UPDATEs with IPv4 /24s and withdrawals, and loses none`, () => {
@@ -169,7 +174,9 @@ describe("UPDATE packer", () => {
       const messages = decodeAll(w.view(), ctx);
       expect(messages.length).toBe(announced + withdrawn);
       expect(messages.slice(0, announced).flatMap((m) => m.nlri.map((n) => n.prefix))).toEqual(prefixes);
-      expect(messages.slice(announced).flatMap((m) => m.withdrawnRoutes.map((n) => n.prefix))).toEqual(prefixes);
+      expect(messages.slice(announced).flatMap((m) => m.withdrawnRoutes.map((n) => n.prefix))).toEqual(
+        prefixes,
+      );
     });
   }
 
@@ -182,8 +189,8 @@ describe("UPDATE packer", () => {
       VIEW,
       "2001:db8:100::2",
     );
-    expect(() => packAnnouncements(new Writer(), "ipv6-unicast", attributes, ["2001:db8::/32"], ctx, 600)).toThrow(
-      /update message of \d+ octets exceeds the maximum of 600/,
-    );
+    expect(() =>
+      packAnnouncements(new Writer(), "ipv6-unicast", attributes, ["2001:db8::/32"], ctx, 600),
+    ).toThrow(/update message of \d+ octets exceeds the maximum of 600/);
   });
 });
