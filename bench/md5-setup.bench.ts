@@ -35,7 +35,7 @@ async function setupOnce(md5: boolean): Promise<{ ms: number; cpuMs: number }> {
     const security: TransportSecurity | undefined = md5
       ? { md5Key: new TextEncoder().encode(`key-of-peer-${i}`) }
       : undefined;
-    const common = { holdTimeSec: 30, ...(security === undefined ? {} : { security }) };
+    const common = { holdTime: 30, ...(security === undefined ? {} : { security }) };
     const p = new BgpSession({
       localAsn: 65000,
       routerId: "10.255.255.254",
@@ -52,7 +52,7 @@ async function setupOnce(md5: boolean): Promise<{ ms: number; cpuMs: number }> {
       peerPort: port,
       localAddress: addressOf(i),
       peerAsn: 65000,
-      connectRetrySec: 5,
+      connectRetry: 5,
       ...common,
     });
     for (const s of [p, a]) {

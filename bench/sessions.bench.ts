@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       peerAddress: addressOf(i),
       peerAsn: 4_200_000_000 + i,
       passive: true,
-      holdTimeSec: 3,
+      holdTime: 3,
     });
     listener.addSession(p);
     const a = new BgpSession({
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
       peerPort: port,
       localAddress: addressOf(i),
       peerAsn: 65000,
-      holdTimeSec: 3,
-      connectRetrySec: 2,
+      holdTime: 3,
+      connectRetry: 2,
     });
     for (const s of [p, a]) {
       s.on("established", () => established++);

@@ -141,7 +141,7 @@ export function feedSession(input: Uint8Array): FsmState[] {
     peerAddress: "198.51.100.2",
     peerAsn: 65001,
     passive: true,
-    holdTimeSec: 90,
+    holdTime: 90,
     addPath: [{ family: "ipv4-unicast", send: true, receive: true }],
     extendedNextHop: true,
     clock: STILL_CLOCK,

@@ -1,21 +1,25 @@
 /**
  * Bulk announce: N prefixes (default 1,000,000 IPv4 /24s; `--family ipv6` for 200,000 IPv6 /48s) sent
  * to one receiving BIRD on loopback by each sender in turn, each in its own process:
- *   bird     a second BIRD, routes from a static protocol (the ceiling)
+ *   bird     a second BIRD, routes from a static protocol
  *   gobgp    GoBGP, global RIB preloaded with `gobgp mrt inject global`
  *   exabgp   ExaBGP, routes as static config
+ *   replay   the receiver's ceiling: the exact octets our speaker sends for the table, recorded once
+ *            (ceiling.ts) and written from memory in one go by a sender that does nothing else
  *   speaker  our BgpSpeaker, routes given to announce() before the session starts
  * Every sender holds its full table before the receiver's protocol is enabled. Time runs from the
  * receiver's Established (BIRD's own state-change timestamp, ms) until its import counter reaches N
  * (polled every 10 ms over BIRD's control socket). CPU is user + system seconds of the sender and of
  * the receiving BIRD over that time (/proc/PID/stat). Peak RSS is the sender's own (VmHWM for daemons,
- * resourceUsage().maxRSS for the speaker). A fresh receiver for every run; the median of --runs.
+ * resourceUsage().maxRSS for the node children). A fresh receiver for every run; the median of --runs.
+ * "x ceiling" is each sender's median over replay's.
  *
  *   npx tsx bench/bulk/announce.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
- *                                        [--senders bird,gobgp,exabgp,speaker]
+ *                                        [--senders bird,gobgp,exabgp,replay,speaker]
  */
 import { sleep } from "../../test/interop/harness/process.js";
-import { protocolState } from "./bird-ctl.js";
+import { importStats, protocolState } from "./bird-ctl.js";
+import { prepareReplay, type ReplayFiles } from "./ceiling.js";
 import { startChild } from "./child.js";
 import {
   bulkEndpoint,
@@ -35,14 +39,15 @@ import { arg, fmtMb, median, printTable } from "./report.js";
 const family = arg("family", "ipv4") as BulkFamily;
 const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
 const runs = Number(arg("runs", "3"));
-const senderNames = arg("senders", "bird,gobgp,exabgp,speaker").split(",");
+const senderNames = arg("senders", "bird,gobgp,exabgp,replay,speaker").split(",");
 
-type SenderKind = "bird" | "gobgp" | "exabgp" | "speaker";
+type SenderKind = "bird" | "gobgp" | "exabgp" | "replay" | "speaker";
 const ENDPOINTS: Record<SenderKind, SenderEndpoint> = {
   bird: { name: "from_bird", ...bulkEndpoint(11, 1), asn: 65011 },
   gobgp: { name: "from_gobgp", ...bulkEndpoint(12, 2), asn: 65012 },
   exabgp: { name: "from_exabgp", ...bulkEndpoint(13, 3), asn: 65013 },
   speaker: { name: "from_speaker", ...bulkEndpoint(14, 4), asn: 65014 },
+  replay: { name: "from_replay", ...bulkEndpoint(15, 5), asn: 65015 },
 };
 const ipv6NextHop = (e: SenderEndpoint) => `2001:db8:113::${e.address.split(".")[3]}`;
 
@@ -54,6 +59,8 @@ interface Sender {
   poke?(): Promise<unknown>;
   /** The sender's process, for its CPU time. */
   readonly pid: number;
+  /** Throws when the sender has reported that its session failed. */
+  check?(): void;
   /** Peak RSS in bytes, read before it stops. */
   peakRss(): Promise<number>;
   stop(): Promise<void>;
@@ -109,6 +116,29 @@ async function startSender(kind: SenderKind): Promise<Sender> {
         stop: () => child.stop(),
       };
     }
+    case "replay": {
+      if (replayFiles === undefined) throw new Error("replay: no recording");
+      const child = startChild("./replay-sender.ts", { ...local, receiver: RECEIVER, ...replayFiles });
+      await child.next("ready", 60_000);
+      let failure: string | undefined;
+      child.next("down", 900_000).then(
+        (m) => {
+          failure = String(m.reason);
+        },
+        () => {}, // exited or timed out: nothing was reported
+      );
+      return {
+        pid: child.pid,
+        check() {
+          if (failure !== undefined) throw new Error(failure);
+        },
+        async peakRss() {
+          child.send({ type: "stop" });
+          return Number((await child.next("done", 30_000)).maxRss);
+        },
+        stop: () => child.stop(),
+      };
+    }
     default: {
       const never: never = kind;
       throw new Error(`unknown sender ${never}`);
@@ -142,10 +172,23 @@ async function trial(kind: SenderKind): Promise<Trial> {
         establishedAt = s.sinceMs;
         cpu0 = { sender: procCpuSeconds(sender.pid), receiver: procCpuSeconds(receiver.pid) };
       }
+      sender.check?.();
       if (establishedAt !== undefined && s.imported >= count) {
         const seconds = (Date.now() - establishedAt) / 1000;
         const senderCpu = procCpuSeconds(sender.pid) - cpu0.sender;
         const receiverCpu = procCpuSeconds(receiver.pid) - cpu0.receiver;
+        if (kind === "replay") {
+          // The ceiling counts only if BIRD took every replayed NLRI, exactly once, and nothing else.
+          const stats = await importStats(receiver.ctl, e.name);
+          if (
+            stats.imported !== count ||
+            stats.received !== count ||
+            stats.rejected + stats.filtered + stats.ignored
+          )
+            throw new Error(
+              `replay: BIRD holds ${JSON.stringify(stats)}, expected ${count} received and imported`,
+            );
+        }
         const peakRss = await sender.peakRss();
         return { seconds, peakRss, senderCpu, receiverCpu };
       }
@@ -165,11 +208,16 @@ async function trial(kind: SenderKind): Promise<Trial> {
   }
 }
 
+for (const name of senderNames) if (!(name in ENDPOINTS)) throw new Error(`unknown sender ${name}`);
+// The replay needs its recording before the first run: made once, used by every run.
+const replayFiles: ReplayFiles | undefined = senderNames.includes("replay")
+  ? await prepareReplay(ENDPOINTS.replay, family, count)
+  : undefined;
+
 const results = new Map<string, Trial[]>();
 for (let run = 1; run <= runs; run++) {
   for (const name of senderNames) {
     const kind = name as SenderKind;
-    if (!(kind in ENDPOINTS)) throw new Error(`unknown sender ${name}`);
     try {
       const t = await trial(kind);
       process.stderr.write(
@@ -183,6 +231,7 @@ for (let run = 1; run <= runs; run++) {
 }
 
 const bird = median((results.get("bird") ?? []).map((t) => t.seconds));
+const ceiling = median((results.get("replay") ?? []).map((t) => t.seconds));
 console.log(
   `\nBulk announce: ${count.toLocaleString("en")} ${family} prefixes to BIRD on loopback, median of ${runs}\n`,
 );
@@ -193,6 +242,7 @@ printTable(
     "Established -> all in BIRD (s)",
     "routes/s",
     "x BIRD-to-BIRD",
+    "x ceiling",
     "sender CPU (s)",
     "receiver CPU (s)",
     "sender peak RSS",
@@ -206,6 +256,7 @@ printTable(
       ts.length ? `${s.toFixed(2)} (${ts.map((t) => t.seconds.toFixed(2)).join(", ")})` : "failed",
       ts.length ? Math.round(count / s).toLocaleString("en") : "-",
       ts.length && bird ? (s / bird).toFixed(2) : "-",
+      ts.length && ceiling ? (s / ceiling).toFixed(2) : "-",
       ts.length ? median(ts.map((t) => t.senderCpu)).toFixed(2) : "-",
       ts.length ? median(ts.map((t) => t.receiverCpu)).toFixed(2) : "-",
       ts.length ? fmtMb(median(ts.map((t) => t.peakRss))) : "-",

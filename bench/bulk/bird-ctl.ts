@@ -96,3 +96,31 @@ export async function protocolState(ctl: BirdControl, name: string): Promise<Bir
   const imported = lines.reduce((n, l) => n + Number(/Routes:\s+(\d+) imported/.exec(l)?.[1] ?? 0), 0);
   return { state: bgpState, sinceMs, imported };
 }
+
+export interface BirdImportStats {
+  /** Routes of the protocol in its tables (`Routes: N imported`). */
+  readonly imported: number;
+  /** `Import updates:` counters: received, rejected, filtered, ignored, accepted. */
+  readonly received: number;
+  readonly rejected: number;
+  readonly filtered: number;
+  readonly ignored: number;
+  readonly accepted: number;
+}
+
+/** `show protocols all NAME`: the routes held and the import update counters, summed over channels. */
+export async function importStats(ctl: BirdControl, name: string): Promise<BirdImportStats> {
+  const lines = await ctl.command(`show protocols all ${name}`);
+  const stats = { imported: 0, received: 0, rejected: 0, filtered: 0, ignored: 0, accepted: 0 };
+  for (const l of lines) {
+    stats.imported += Number(/Routes:\s+(\d+) imported/.exec(l)?.[1] ?? 0);
+    const u = /Import updates:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(l);
+    if (u === null) continue;
+    stats.received += Number(u[1]);
+    stats.rejected += Number(u[2]);
+    stats.filtered += Number(u[3]);
+    stats.ignored += Number(u[4]);
+    stats.accepted += Number(u[5]);
+  }
+  return stats;
+}

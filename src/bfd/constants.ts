@@ -16,15 +16,16 @@ export const BFD_VERSION = 1;
 /** Length of the mandatory section; the authentication section follows it. */
 export const BFD_HEADER_LENGTH = 24;
 
-/** The State field (RFC 5880 §4.1). */
-export const BfdStateCode = {
+/** A session state (RFC 5880 §4.1 State field, §6.2), by its RFC name. */
+export type BfdState = "AdminDown" | "Down" | "Init" | "Up";
+
+/** The State field's value on the wire for each state (RFC 5880 §4.1). */
+export const BfdStateCode: { readonly [S in BfdState]: number } = {
   AdminDown: 0,
   Down: 1,
   Init: 2,
   Up: 3,
-} as const;
-
-export type BfdState = keyof typeof BfdStateCode;
+};
 
 export const BFD_STATES: readonly BfdState[] = ["AdminDown", "Down", "Init", "Up"];
 

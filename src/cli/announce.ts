@@ -124,7 +124,7 @@ export async function startAnnouncer(
       peer: e.peer,
       ...(peer === undefined ? {} : { peerAs: peer.asn }),
       families: e.negotiated.families,
-      holdTime: e.negotiated.holdTimeSec,
+      holdTime: e.negotiated.holdTime,
     });
   });
   const peerDown = (e: { peer: string; reason: DownReason }) => {

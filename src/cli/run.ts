@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import type { Clock } from "../clock.js";
 import { HealthGatedAnnouncer, type PrefixPolicy, type RouteSpeaker } from "../health/announcer.js";
 import { checkCommand } from "../health/command-check.js";
 import type { GateEvent } from "../health/gate.js";
@@ -6,7 +7,7 @@ import { checkHttp } from "../health/http-check.js";
 import { HealthMonitor, type HealthMonitorOptions } from "../health/monitor.js";
 import { checkSocketTable } from "../health/socket-table-check.js";
 import { checkTcp } from "../health/tcp-check.js";
-import type { CheckFn, GateState, HealthClock } from "../health/types.js";
+import type { CheckFn, GateState } from "../health/types.js";
 import type { AnnouncedAttributes, CheckSpec, ResolvedService } from "./config.js";
 import type { LogSink } from "./log.js";
 
@@ -31,7 +32,7 @@ export interface StartServicesOptions {
   readonly speaker: AnnouncerSpeaker;
   readonly services: readonly ResolvedService[];
   readonly log: LogSink;
-  readonly clock?: HealthClock;
+  readonly clock?: Clock;
   /** RFC 8326 drain before a withdraw on DISABLED, on stop and on removal by reload. */
   readonly drainSec?: number;
   /** Runs --execute commands; the default spawns them through the shell and waits for each. */

@@ -6,6 +6,7 @@
 import type { HealthMonitor } from "../health/monitor.js";
 import type { StatusServer } from "../metrics/server.js";
 import type { BgpSpeaker } from "../speaker/speaker.js";
+import { packageVersion } from "../version.js";
 import { isIpv4, isIpv6 } from "../wire/address.js";
 import { checkAddress } from "./addresses.js";
 import { SettingsError } from "./settings.js";
@@ -65,9 +66,7 @@ export async function startStatusPage(
   listen: StatusListen,
   sources: StatusPageSources,
 ): Promise<StatusServer> {
-  const { collectStatus, createMetricsRegistry, packageVersion, startStatusServer } = await import(
-    "../metrics/index.js"
-  );
+  const { collectStatus, createMetricsRegistry, startStatusServer } = await import("../metrics/index.js");
   const metricSources = { speaker: sources.speaker, monitors: sources.monitors };
   const registry = createMetricsRegistry(metricSources);
   const version = packageVersion();

@@ -206,10 +206,10 @@ function connectOrActive(transition: Step, event: FsmEvent): void {
       return;
     case "Tcp_CR_Acked":
     case "TcpConnectionConfirmed":
-      if (transition.config.delayOpenSec > 0) {
+      if (transition.config.delayOpen > 0) {
         // "stops the ConnectRetryTimer ..., sets the DelayOpenTimer to the initial value, and stays in the Connect state"
         transition.stop("ConnectRetry");
-        transition.start("DelayOpen", transition.config.delayOpenSec * 1000);
+        transition.start("DelayOpen", transition.config.delayOpen * 1000);
         return;
       }
       transition.sendOpen();
@@ -263,7 +263,7 @@ function openReceived(transition: Step, peer: OpenMessage, sendOurOpen: boolean)
   const negotiated = negotiate(local, peer, transition.config);
   if (sendOurOpen) transition.send(local);
   transition.send({ type: "keepalive" });
-  transition.armNegotiatedTimers(negotiated.holdTimeSec);
+  transition.armNegotiatedTimers(negotiated.holdTime);
   transition.snapshot = { ...transition.snapshot, negotiated };
   transition.to("OpenConfirm");
 }

@@ -15,7 +15,7 @@ export function negotiateHoldTime(oursSec: number, theirsSec: number): number {
 
 /** What our OPEN and the peer's agree on. `local` is the OPEN we sent, `peer` the one received (already validated). */
 export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConfig): NegotiatedCapabilities {
-  const holdTimeSec = negotiateHoldTime(local.holdTime, peer.holdTime);
+  const holdTime = negotiateHoldTime(local.holdTime, peer.holdTime);
   const theirs = peer.capabilities;
   const ours = local.capabilities;
   const peerFamilies = announcedFamilies(peer);
@@ -77,8 +77,8 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConf
   return {
     peerAsn: peerAsnOf(peer),
     peerBgpIdentifier: peer.bgpIdentifier,
-    holdTimeSec,
-    keepaliveSec: Math.floor(holdTimeSec / 3),
+    holdTime,
+    keepaliveTime: Math.floor(holdTime / 3),
     families,
     fourOctetAs,
     routeRefresh: has(ours, "route-refresh") && has(theirs, "route-refresh"),

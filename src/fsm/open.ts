@@ -46,7 +46,7 @@ export function buildOpen(config: FsmConfig): OpenMessage {
     version: BGP_VERSION,
     // RFC 6793 §4.1: "the 'My Autonomous System' field ... is set to AS_TRANS" when the AS does not fit 2 octets.
     myAsn: config.localAsn > 0xffff ? AS_TRANS : config.localAsn,
-    holdTime: config.holdTimeSec,
+    holdTime: config.holdTime,
     bgpIdentifier: config.routerId,
     capabilities,
   };

@@ -91,10 +91,10 @@ export class Step {
     this.to("OpenSent");
   }
   /** Start Keepalive and Hold with the negotiated hold time, or neither when it is 0. */
-  armNegotiatedTimers(holdTimeSec: number): void {
-    if (holdTimeSec > 0) {
-      this.start("Keepalive", keepaliveMs(holdTimeSec, this.config.random));
-      this.start("Hold", holdTimeSec * 1000);
+  armNegotiatedTimers(holdTime: number): void {
+    if (holdTime > 0) {
+      this.start("Keepalive", keepaliveMs(holdTime, this.config.random));
+      this.start("Hold", holdTime * 1000);
     } else {
       // RFC 4271 §4.4: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent."
       this.stop("Keepalive");
@@ -103,11 +103,11 @@ export class Step {
   }
   /** Restart the KeepaliveTimer with the negotiated hold time; never when it is 0. */
   restartKeepalive(): void {
-    const hold = this.snapshot.negotiated?.holdTimeSec ?? 0;
+    const hold = this.snapshot.negotiated?.holdTime ?? 0;
     if (hold > 0) this.start("Keepalive", keepaliveMs(hold, this.config.random));
   }
   restartHold(): void {
-    const hold = this.snapshot.negotiated?.holdTimeSec ?? 0;
+    const hold = this.snapshot.negotiated?.holdTime ?? 0;
     if (hold > 0) this.start("Hold", hold * 1000);
   }
   /**
@@ -126,7 +126,7 @@ export class Step {
       opts.counter === "reset"
         ? 0
         : this.snapshot.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
-    const stablePeriodMs = this.config.stablePeriodSec * 1000;
+    const stablePeriodMs = this.config.stablePeriod * 1000;
     const stable =
       this.snapshot.establishedAt !== null && this.now - this.snapshot.establishedAt >= stablePeriodMs;
     const flapCount = stable ? 1 : this.snapshot.flapCount + 1;

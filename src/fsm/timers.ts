@@ -14,12 +14,12 @@ export function jitter(ms: number, random: () => number): number {
 }
 
 export function connectRetryMs(config: FsmConfig): number {
-  return jitter(config.connectRetrySec * 1000, config.random);
+  return jitter(config.connectRetry * 1000, config.random);
 }
 
 /** RFC 4271 §4.4: "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval." */
-export function keepaliveMs(holdTimeSec: number, random: () => number): number {
-  return jitter(Math.floor((holdTimeSec * 1000) / 3), random);
+export function keepaliveMs(holdTime: number, random: () => number): number {
+  return jitter(Math.floor((holdTime * 1000) / 3), random);
 }
 
 /**
@@ -27,8 +27,8 @@ export function keepaliveMs(holdTimeSec: number, random: () => number): number {
  * the base doubled per consecutive flap, capped. `flapCount` counts from 1.
  */
 export function idleHoldMs(config: FsmConfig, flapCount: number): number {
-  const base = config.idleHoldSec * 1000;
-  const cap = Math.max(base, config.idleHoldMaxSec * 1000);
+  const base = config.idleHold * 1000;
+  const cap = Math.max(base, config.idleHoldMax * 1000);
   const exponent = Math.min(Math.max(flapCount - 1, 0), 30);
   return Math.min(cap, base * 2 ** exponent);
 }

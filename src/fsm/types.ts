@@ -80,8 +80,8 @@ export interface NegotiatedCapabilities {
   readonly peerAsn: number;
   readonly peerBgpIdentifier: string;
   /** min(ours, theirs); 0 means no keepalives and no hold timer. */
-  readonly holdTimeSec: number;
-  readonly keepaliveSec: number;
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
   /** Families both sides announced (an OPEN without Multiprotocol capabilities implies IPv4 unicast). */
   readonly families: readonly AddressFamily[];
   readonly fourOctetAs: boolean;
@@ -132,10 +132,10 @@ export interface FsmConfig {
   /** Our BGP Identifier, dotted quad. */
   readonly routerId: string;
   readonly peerAsn: number;
-  readonly holdTimeSec: number;
-  readonly connectRetrySec: number;
+  readonly holdTime: number;
+  readonly connectRetry: number;
   /** 0 disables DelayOpen (RFC 4271 §8.1.1 DelayOpen attribute). */
-  readonly delayOpenSec: number;
+  readonly delayOpen: number;
   /** Never initiate a connection (PassiveTcpEstablishment). */
   readonly passive: boolean;
   readonly families: readonly AddressFamily[];
@@ -152,10 +152,10 @@ export interface FsmConfig {
   /** Announce Graceful Restart as a receiving speaker (R=0, no families' F bits), or not. */
   readonly gracefulRestart: { readonly restartTimeSec: number } | false;
   /** The first IdleHold time before an automatic restart; doubles per flap up to the cap. */
-  readonly idleHoldSec: number;
-  readonly idleHoldMaxSec: number;
+  readonly idleHold: number;
+  readonly idleHoldMax: number;
   /** An Established session that lasted this long resets the IdleHold backoff. */
-  readonly stablePeriodSec: number;
+  readonly stablePeriod: number;
   /** Restart automatically (IdleHoldTimer, then AutomaticStart) after going down. */
   readonly autoRestart: boolean;
   /** Uniform in [0, 1): the jitter source (injected so tests are deterministic). */

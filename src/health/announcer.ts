@@ -1,10 +1,10 @@
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
-import { realClock } from "../clock.js";
+import { type Clock, realClock } from "../clock.js";
 import { normalizeAttributes } from "../speaker/route.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { TransitionEvent } from "./gate.js";
-import { type GateState, type HealthClock, secToMs } from "./types.js";
+import { type GateState, secToMs } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
@@ -54,7 +54,7 @@ export interface HealthGatedAnnouncerOptions<A> {
    * (default 0: withdrawn at once). A DOWN service is withdrawn at once: it cannot serve the drain.
    */
   readonly drainSec?: number;
-  readonly clock?: HealthClock;
+  readonly clock?: Clock;
   /**
    * Prefixes already announced for these gates by an earlier announcer (a configuration reload):
    * counted as ours, so a state that withdraws withdraws them, and equal attributes are not re-sent.
@@ -112,7 +112,7 @@ export class HealthGatedAnnouncer<A> extends EventEmitter<HealthGatedAnnouncerEv
   /** Prefixes being drained, with the timer that withdraws them. */
   private readonly draining = new Map<string, unknown>();
   private readonly drainMs: number;
-  private readonly clock: HealthClock;
+  private readonly clock: Clock;
   private readonly writeUnhandled: (text: string) => void;
   private readonly reported = new Set<string>();
 

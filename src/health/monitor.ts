@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
-import { realClock } from "../clock.js";
+import { type Clock, realClock } from "../clock.js";
 import {
   GATE_OPTION_KEYS,
   type GateEvent,
@@ -23,7 +23,7 @@ import {
   seconds,
 } from "./options.js";
 import { type HealthStatus, HealthStatusRecorder } from "./status.js";
-import type { CheckFn, CheckResult, GateState, HealthClock } from "./types.js";
+import type { CheckFn, CheckResult, GateState } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
@@ -53,7 +53,7 @@ export interface HealthMonitorOptions extends GateOptions {
   /** Its existence forces DISABLED (maintenance); looked at every round, before the checks. */
   readonly disableFile?: string;
   readonly exists?: (path: string) => boolean | Promise<boolean>;
-  readonly clock?: HealthClock;
+  readonly clock?: Clock;
   /** Aborting it stops the monitor, like stop(). */
   readonly signal?: AbortSignal;
   /** Shown in debug output. */
@@ -113,7 +113,7 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   readonly checkDeadlineMs: number;
   readonly staleAfterMs: number;
   private readonly checks: Readonly<Record<string, CheckFn>>;
-  private readonly clock: HealthClock;
+  private readonly clock: Clock;
   private readonly disableFile: string | undefined;
   private readonly exists: (path: string) => boolean | Promise<boolean>;
   private readonly outerSignal: AbortSignal | undefined;

@@ -1,5 +1,3 @@
-import type { Clock } from "../clock.js";
-
 /** What every health check returns: plain data, never an exception for a failing target. */
 export interface CheckResult {
   readonly ok: boolean;
@@ -21,9 +19,6 @@ export interface CheckBaseOptions {
 
 /** The published states of a gate. */
 export type GateState = "up" | "down" | "disabled";
-
-/** The clock the monitor runs on: the shared {@link Clock} under its health-layer name. */
-export type HealthClock = Clock;
 
 /** Seconds in the public options, milliseconds inside. */
 export function secToMs(name: string, seconds: number): number {

@@ -4,7 +4,6 @@
  * `import { BgpSpeaker } from "bgp-speaker"` never loads prom-client.
  * @module
  */
-export { packageVersion } from "../version.js";
 export { createMetricsRegistry, type MetricsRegistryOptions } from "./registry.js";
 export { type SelfHealth, type StatusServer, type StatusServerOptions, startStatusServer } from "./server.js";
 export {

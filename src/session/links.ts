@@ -55,7 +55,7 @@ export interface LinksOptions {
   readonly clock: Clock;
   readonly maxQueueBytes: number;
   /** RFC 9687 Send Hold Time; default max(480, 2 × negotiated hold time). */
-  readonly sendHoldTimeSec?: number | undefined;
+  readonly sendHoldTime?: number | undefined;
 }
 
 /**
@@ -283,7 +283,7 @@ export class Links {
       conn.receiveContext = link.applied.receiveContext;
       // RFC 9687 §3: "the suggested default ... 8 minutes or twice the negotiated HoldTime,
       // whichever is greater" (configurable).
-      conn.armSendHold(this.#options.sendHoldTimeSec ?? Math.max(480, 2 * link.applied.holdTimeSec));
+      conn.armSendHold(this.#options.sendHoldTime ?? Math.max(480, 2 * link.applied.holdTime));
     }
     this.#settle(link);
   }
@@ -423,7 +423,7 @@ export class Links {
       );
       return failed;
     }
-    const timeoutMs = Math.max(500, this.#config.connectRetrySec * 1000 - 500);
+    const timeoutMs = Math.max(500, this.#config.connectRetry * 1000 - 500);
     const clock = o.clock;
     const timer = clock.setTimeout(() => {
       if (!socket.connecting) return;

@@ -59,9 +59,9 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       localAsn: options.localAsn,
       routerId: options.routerId,
       peerAsn: options.peerAsn,
-      holdTimeSec: options.holdTimeSec ?? DEFAULT_HOLD_TIME_SEC,
-      connectRetrySec: options.connectRetrySec ?? DEFAULT_CONNECT_RETRY_SEC,
-      delayOpenSec: options.delayOpenSec ?? 0,
+      holdTime: options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
+      connectRetry: options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
+      delayOpen: options.delayOpen ?? 0,
       passive: options.passive ?? false,
       families: options.families ?? [...ADDRESS_FAMILIES],
       requiredFamilies: options.requiredFamilies ?? [],
@@ -69,9 +69,9 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       extendedMessage: options.extendedMessage ?? true,
       extendedNextHop: options.extendedNextHop ?? false,
       gracefulRestart: options.gracefulRestart ?? { restartTimeSec: 120 },
-      idleHoldSec: options.idleHoldSec ?? 1,
-      idleHoldMaxSec: options.idleHoldMaxSec ?? 120,
-      stablePeriodSec: options.stablePeriodSec ?? 60,
+      idleHold: options.idleHold ?? 1,
+      idleHoldMax: options.idleHoldMax ?? 120,
+      stablePeriod: options.stablePeriod ?? 60,
       autoRestart: true,
       random: options.random ?? Math.random,
     };
@@ -84,7 +84,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         security: options.security,
         clock: this.#clock,
         maxQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE,
-        sendHoldTimeSec: options.sendHoldTimeSec,
+        sendHoldTime: options.sendHoldTime,
       },
       {
         notice: (link, notice, cause, mine) => this.#notice(link, notice, cause, mine),
@@ -242,7 +242,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     debug(
       "%s established: hold %ds, %s",
       this.peerAddress,
-      negotiated.holdTimeSec,
+      negotiated.holdTime,
       negotiated.families.join(","),
     );
     this.emit("established", this.#negotiated);

@@ -26,11 +26,11 @@ export interface SessionOptions {
   /** Never connect, only accept. */
   passive?: boolean;
   /** Default 90; 0 = no keepalives and no hold timer. */
-  holdTimeSec?: number;
+  holdTime?: number;
   /** Default 30. */
-  connectRetrySec?: number;
+  connectRetry?: number;
   /** DelayOpen (RFC 4271 §8.1.1); off by default. */
-  delayOpenSec?: number;
+  delayOpen?: number;
   /** Default ["ipv4-unicast", "ipv6-unicast"]. */
   families?: AddressFamily[];
   /** Families the peer must announce, else 2/7 Unsupported Capability. Default none. */
@@ -47,15 +47,15 @@ export interface SessionOptions {
    * RFC 9687 Send Hold Time: when nothing queued could be written for this long, the session ends
    * with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × negotiated hold time).
    */
-  sendHoldTimeSec?: number;
+  sendHoldTime?: number;
   /** Backpressure cap; exceeding it ends the session with Cease/8 Out of Resources. Default 16 MiB. */
   maxSendQueueBytes?: number;
   /** First IdleHold time before an automatic restart (doubles per flap). Default 1. */
-  idleHoldSec?: number;
+  idleHold?: number;
   /** Cap on the IdleHold backoff. Default 120. */
-  idleHoldMaxSec?: number;
+  idleHoldMax?: number;
   /** An Established session that lasted this long resets the backoff. Default 60. */
-  stablePeriodSec?: number;
+  stablePeriod?: number;
   clock?: Clock;
   /** Jitter source, uniform in [0, 1). */
   random?: () => number;

@@ -122,12 +122,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       ...(security === undefined ? {} : { security }),
       passive: options.passive ?? false,
-      holdTimeSec: options.holdTime ?? this.options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
-      connectRetrySec: options.connectRetry ?? this.options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
+      holdTime: options.holdTime ?? this.options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
+      connectRetry: options.connectRetry ?? this.options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
       ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
       families: options.families ?? [...ADDRESS_FAMILIES],
       ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
-      ...(options.delayOpen === undefined ? {} : { delayOpenSec: options.delayOpen }),
+      ...(options.delayOpen === undefined ? {} : { delayOpen: options.delayOpen }),
       ...(options.requiredFamilies === undefined ? {} : { requiredFamilies: options.requiredFamilies }),
       ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
       ...(options.extendedMessage === undefined ? {} : { extendedMessage: options.extendedMessage }),
@@ -541,8 +541,8 @@ function closedError(call: string): Error {
   return new Error(`${call}(): the speaker is closed (close() was called)`);
 }
 
-function sendHold(seconds: number | undefined): { sendHoldTimeSec?: number } {
-  return seconds === undefined ? {} : { sendHoldTimeSec: seconds };
+function sendHold(seconds: number | undefined): { sendHoldTime?: number } {
+  return seconds === undefined ? {} : { sendHoldTime: seconds };
 }
 
 /** The keys announce() understands: the attributes and the peer selector. */

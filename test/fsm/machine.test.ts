@@ -63,7 +63,7 @@ describe("FSM happy path (RFC 4271 §8.2.2)", () => {
       { type: "emit", notice: { kind: "state", from: "OpenSent", to: "OpenConfirm" } },
     ]);
     s = r.state;
-    expect(s.negotiated?.holdTimeSec).toBe(30);
+    expect(s.negotiated?.holdTime).toBe(30);
 
     r = step(s, { type: "KeepAliveMsg" }, 20);
     expect(r.actions.slice(0, 2)).toEqual([
@@ -94,7 +94,7 @@ describe("FSM happy path (RFC 4271 §8.2.2)", () => {
 
 describe("FSM timers", () => {
   it("sends keepalives every hold/3 (jittered) and survives while the peer keeps talking", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ holdTimeSec: 3, random: () => 1 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ holdTime: 3, random: () => 1 })));
     sim.feed({ type: "ManualStart" });
     sim.feed({ type: "Tcp_CR_Acked" });
     sim.feed({ type: "BGPOpen", open: peerOpen({ holdTime: 9 }) });
@@ -141,13 +141,13 @@ describe("FSM timers", () => {
   });
 
   it("with hold time 0 an UPDATE sent starts no KeepaliveTimer", () => {
-    const s = established(config({ holdTimeSec: 0 }));
-    expect(s.negotiated?.holdTimeSec).toBe(0);
+    const s = established(config({ holdTime: 0 }));
+    expect(s.negotiated?.holdTime).toBe(0);
     expect(step(s, { type: "UpdateSent" }, 0).actions).toEqual([]);
   });
 
   it("a silent peer: the hold timer expires and sends 4/0", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ holdTimeSec: 3 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ holdTime: 3 })));
     sim.feed({ type: "ManualStart" });
     sim.feed({ type: "Tcp_CR_Acked" });
     sim.feed({ type: "BGPOpen", open: peerOpen() });
@@ -179,13 +179,13 @@ describe("FSM timers", () => {
   });
 
   it("hold time 0 means no keepalives and no hold timer", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ holdTimeSec: 0 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ holdTime: 0 })));
     sim.feed({ type: "ManualStart" });
     sim.feed({ type: "Tcp_CR_Acked" });
     sim.feed({ type: "BGPOpen", open: peerOpen({ holdTime: 30 }) });
     sim.feed({ type: "KeepAliveMsg" });
     expect(sim.state.state).toBe("Established");
-    expect(sim.state.negotiated?.holdTimeSec).toBe(0);
+    expect(sim.state.negotiated?.holdTime).toBe(0);
     expect(sim.running()).toEqual([]);
     sim.advance(3_600_000);
     expect(sim.state.state).toBe("Established");
@@ -193,7 +193,7 @@ describe("FSM timers", () => {
   });
 
   it("ConnectRetry expiry in Connect drops and reconnects; in Active it connects", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ connectRetrySec: 2 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ connectRetry: 2 })));
     sim.feed({ type: "ManualStart" });
     const before = sim.log.length;
     sim.advance(1500);
@@ -207,7 +207,7 @@ describe("FSM timers", () => {
   });
 
   it("a refused connection goes Idle, then the IdleHold timer restarts it", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ idleHoldSec: 2 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ idleHold: 2 })));
     sim.feed({ type: "ManualStart" });
     const actions = sim.feed({ type: "TcpConnectionFails", error: new Error("ECONNREFUSED") });
     expect(downReason(actions)).toMatchObject({
@@ -225,7 +225,7 @@ describe("FSM timers", () => {
   });
 
   it("IdleHold backs off exponentially while the peer flaps and resets after a stable period", () => {
-    const cfg = config({ idleHoldSec: 1, idleHoldMaxSec: 8, stablePeriodSec: 60 });
+    const cfg = config({ idleHold: 1, idleHoldMax: 8, stablePeriod: 60 });
     const sim = new FsmSimulator(initialSnapshot(cfg));
     const idleHolds: number[] = [];
     sim.feed({ type: "ManualStart" });
@@ -247,7 +247,7 @@ describe("FSM timers", () => {
   });
 
   it("passive: Active only, never connects, even when ConnectRetry expires", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ passive: true, connectRetrySec: 1 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ passive: true, connectRetry: 1 })));
     sim.feed({ type: "ManualStart" });
     expect(sim.state.state).toBe("Active");
     sim.advance(5000);
@@ -258,7 +258,7 @@ describe("FSM timers", () => {
   });
 
   it("DelayOpen: waits, then sends OPEN + KEEPALIVE when the peer's OPEN arrives first (event 20)", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ delayOpenSec: 5 })));
+    const sim = new FsmSimulator(initialSnapshot(config({ delayOpen: 5 })));
     sim.feed({ type: "ManualStart" });
     expect(sim.feed({ type: "Tcp_CR_Acked" })).toEqual([
       { type: "stopTimer", timer: "ConnectRetry" },
@@ -276,7 +276,7 @@ describe("FSM timers", () => {
   });
 
   it("DelayOpen expiry sends our OPEN and moves to OpenSent", () => {
-    const sim = new FsmSimulator(initialSnapshot(config({ delayOpenSec: 5, passive: true })));
+    const sim = new FsmSimulator(initialSnapshot(config({ delayOpen: 5, passive: true })));
     sim.feed({ type: "ManualStart" });
     sim.feed({ type: "TcpConnectionConfirmed" });
     sim.advance(5000);
@@ -286,7 +286,7 @@ describe("FSM timers", () => {
 
   it("ManualStop with the DelayOpenTimer running (a connection up, no OPEN sent) sends Cease (§8.2.2)", () => {
     for (const passive of [false, true]) {
-      const sim = new FsmSimulator(initialSnapshot(config({ delayOpenSec: 5, passive })));
+      const sim = new FsmSimulator(initialSnapshot(config({ delayOpen: 5, passive })));
       sim.feed({ type: "ManualStart" });
       sim.feed({ type: passive ? "TcpConnectionConfirmed" : "Tcp_CR_Acked" });
       expect(sim.state.state).toBe(passive ? "Active" : "Connect");
@@ -309,7 +309,7 @@ describe("FSM timers", () => {
   });
 
   it("ManualStop in Connect or Active without a connection sends nothing", () => {
-    for (const cfg of [config(), config({ passive: true }), config({ delayOpenSec: 5 })]) {
+    for (const cfg of [config(), config({ passive: true }), config({ delayOpen: 5 })]) {
       const r = run(initialSnapshot(cfg), [{ type: "ManualStart" }, { type: "ManualStop" }]);
       expect(r.state.state).toBe("Idle");
       expect(sentNotifications(r.actions)).toEqual([]);

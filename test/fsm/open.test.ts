@@ -122,8 +122,8 @@ describe("capability negotiation", () => {
     ]);
     const n = negotiate(buildOpen(cfg), peer, cfg);
     expect(n.families).toEqual(["ipv4-unicast", "ipv6-unicast"]);
-    expect(n.holdTimeSec).toBe(60);
-    expect(n.keepaliveSec).toBe(20);
+    expect(n.holdTime).toBe(60);
+    expect(n.keepaliveTime).toBe(20);
     expect(n.routeRefresh).toBe(true);
     expect(n.enhancedRouteRefresh).toBe(false);
     expect(n.addPath).toEqual([{ family: "ipv4-unicast", send: true, receive: false }]);

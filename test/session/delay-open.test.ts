@@ -33,7 +33,7 @@ async function delayingSessionWithRawPeer() {
     peerAddress: "127.0.0.6",
     peerAsn: 65002,
     passive: true,
-    delayOpenSec: 30,
+    delayOpen: 30,
     clock,
     random: () => 0,
   });
@@ -62,8 +62,8 @@ describe("DelayOpen over loopback (RFC 4271 §8.1.1, events 12 and 20)", () => {
       peerAddress: "127.0.0.5",
       peerAsn: 65002,
       passive: true,
-      holdTimeSec: 9,
-      delayOpenSec: passiveDelay,
+      holdTime: 9,
+      delayOpen: passiveDelay,
     });
     listener.addSession(passive.session);
     const active = session({
@@ -73,9 +73,9 @@ describe("DelayOpen over loopback (RFC 4271 §8.1.1, events 12 and 20)", () => {
       peerPort: port,
       localAddress: "127.0.0.5",
       peerAsn: 65001,
-      holdTimeSec: 9,
-      connectRetrySec: 1,
-      delayOpenSec: activeDelay,
+      holdTime: 9,
+      connectRetry: 1,
+      delayOpen: activeDelay,
     });
     const up = Promise.all(
       [passive.session, active.session].map((s) => new Promise((r) => s.once("established", r))),

@@ -33,8 +33,8 @@ beforeAll(async () => {
     peerAddress: "127.0.0.2",
     peerAsn: 65002,
     passive: true,
-    idleHoldSec: 0.02,
-    idleHoldMaxSec: 0.02,
+    idleHold: 0.02,
+    idleHoldMax: 0.02,
   });
   faulty.on("down", (r) => faultyDowns.push(r));
   good = new BgpSession({
@@ -43,7 +43,7 @@ beforeAll(async () => {
     peerAddress: "127.0.0.3",
     peerAsn: 65003,
     passive: true,
-    holdTimeSec: 3,
+    holdTime: 3,
   });
   good.on("down", (r) => goodDowns.push(r));
   listener.addSession(faulty);
@@ -57,8 +57,8 @@ beforeAll(async () => {
     peerPort: port,
     localAddress: "127.0.0.3",
     peerAsn: 65001,
-    holdTimeSec: 3,
-    connectRetrySec: 1,
+    holdTime: 3,
+    connectRetry: 1,
   });
   goodPeer.start();
   await waitFor(() => good.state === "Established", 5000, "the good session");

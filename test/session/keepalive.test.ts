@@ -28,7 +28,7 @@ describe("KeepaliveTimer with an injected clock", () => {
       peerAddress: "127.0.0.4",
       peerAsn: 65002,
       passive: true,
-      holdTimeSec: 30,
+      holdTime: 30,
       clock,
       random: () => 0, // jitter factor 0.75: keepalive every 7 500 ms
     });

@@ -36,7 +36,7 @@ describe("two sessions over loopback", () => {
         peerAddress: "127.0.0.2",
         peerAsn: 65002,
         passive: true,
-        holdTimeSec: 3,
+        holdTime: 3,
       }),
     );
     listener.addSession(passive);
@@ -48,8 +48,8 @@ describe("two sessions over loopback", () => {
         peerPort: port,
         localAddress: "127.0.0.2",
         peerAsn: 65001,
-        holdTimeSec: 3,
-        connectRetrySec: 1,
+        holdTime: 3,
+        connectRetry: 1,
       }),
     );
     const states: string[] = [];
@@ -67,7 +67,7 @@ describe("two sessions over loopback", () => {
     ]);
     expect(na.families).toEqual(["ipv4-unicast", "ipv6-unicast"]);
     expect(np.families).toEqual(["ipv4-unicast", "ipv6-unicast"]);
-    expect(na.holdTimeSec).toBe(3);
+    expect(na.holdTime).toBe(3);
     expect(na.peerAsn).toBe(65001);
     expect(np.remoteAddress).toBe("127.0.0.2");
     expect(na.localAddress).toBe("127.0.0.2");
@@ -123,7 +123,7 @@ describe("two sessions over loopback", () => {
         peerAddress: "::1",
         peerAsn: 65001,
         passive: true,
-        idleHoldSec: 0.05,
+        idleHold: 0.05,
       }),
     );
     listener.addSession(passive);
@@ -133,7 +133,7 @@ describe("two sessions over loopback", () => {
       peerAddress: "::1",
       peerPort: port,
       peerAsn: 65001,
-      connectRetrySec: 1,
+      connectRetry: 1,
     });
     const up = established(passive);
     passive.start();
@@ -151,7 +151,7 @@ describe("two sessions over loopback", () => {
         peerAddress: "::1",
         peerPort: port,
         peerAsn: 65001,
-        connectRetrySec: 1,
+        connectRetry: 1,
       }),
     );
     const up2 = established(passive);
@@ -170,7 +170,7 @@ describe("two sessions over loopback", () => {
         peerPort: b.port,
         localAddress: "127.0.0.1",
         peerAsn: 65002,
-        connectRetrySec: 1,
+        connectRetry: 1,
       }),
     );
     const sb = track(
@@ -181,7 +181,7 @@ describe("two sessions over loopback", () => {
         peerPort: a.port,
         localAddress: "127.0.0.4",
         peerAsn: 65001,
-        connectRetrySec: 1,
+        connectRetry: 1,
       }),
     );
     a.listener.addSession(sa);

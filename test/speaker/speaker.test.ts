@@ -248,7 +248,7 @@ describe("BgpSpeaker between two real sessions on loopback", () => {
       peerAsn: 65000,
       peerPort: router.listenPort!,
       localAddress: "127.0.0.91",
-      connectRetrySec: 1,
+      connectRetry: 1,
     });
     cleanups.push(async () => {
       await peer.stop();

@@ -75,8 +75,8 @@ export function sessionSuite(o: SessionSuiteOptions): void {
         peerAddress: theirs,
         peerAsn: THEIR_ASN,
         localAddress: ours,
-        holdTimeSec: HOLD_SEC,
-        connectRetrySec: 1,
+        holdTime: HOLD_SEC,
+        connectRetry: 1,
         families: ["ipv4-unicast", "ipv6-unicast"],
         ...extra,
       });
@@ -103,7 +103,7 @@ export function sessionSuite(o: SessionSuiteOptions): void {
       );
       const negotiated = seen.established[0];
       expect([...negotiated.families].sort()).toEqual(["ipv4-unicast", "ipv6-unicast"]);
-      expect(negotiated.holdTimeSec).toBe(HOLD_SEC);
+      expect(negotiated.holdTime).toBe(HOLD_SEC);
       expect(negotiated.remotePort).toBe(port(0));
       await established(d);
 
