@@ -1,9 +1,11 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
+import { msToSeconds, secondsToMs } from "../clock.js";
 import { DEFAULT_CODEC_CONTEXT, maxMessageLength } from "../wire/context.js";
+import { type DeferringContext, deferringContext } from "../wire/deferred-nlri.js";
 import { BgpError } from "../wire/errors.js";
 import { MessageFramer } from "../wire/framer.js";
-import { decodeMessage, encodeMessage } from "../wire/message.js";
+import { decodeReceivedMessage, encodeMessage } from "../wire/message.js";
 import type { BgpMessage, CodecContext } from "../wire/types.js";
 
 const debug = createDebug("bgp:session");
@@ -20,7 +22,7 @@ export interface ConnectionHandlers {
   /** Our send queue went past its cap. */
   overflow(queuedBytes: number): void;
   /** RFC 9687: bytes were queued and none could be written for the send hold time. */
-  sendHoldExpired(seconds: number): void;
+  sendHoldExpired(sendHoldTime: number): void;
   drain(): void;
 }
 
@@ -67,6 +69,8 @@ export class Connection {
   readonly initiatedLocally: boolean;
   sendContext: CodecContext = DEFAULT_CODEC_CONTEXT;
   #receiveContext: CodecContext = DEFAULT_CODEC_CONTEXT;
+  /** #receiveContext with NLRI deferred: UPDATEs reach the Adj-RIB-In as checked bytes. */
+  #deferringContext: DeferringContext = deferringContext(DEFAULT_CODEC_CONTEXT);
   readonly #framer = new MessageFramer();
   readonly #handlers: ConnectionHandlers;
   readonly #limits: ConnectionLimits;
@@ -123,6 +127,7 @@ export class Connection {
 
   set receiveContext(ctx: CodecContext) {
     this.#receiveContext = ctx;
+    this.#deferringContext = deferringContext(ctx);
     this.#framer.maxMessageLength = maxMessageLength(ctx);
   }
 
@@ -144,11 +149,11 @@ export class Connection {
   }
 
   /**
-   * RFC 9687 Send Hold Timer: from now on, when queued bytes make no progress for `seconds`, the
-   * host is told (and ends the session with NOTIFICATION 8).
+   * RFC 9687 Send Hold Timer: from now on, when queued bytes make no progress for `sendHoldTime`
+   * seconds, the host is told (and ends the session with NOTIFICATION 8).
    */
-  armSendHold(seconds: number): void {
-    this.#sendHoldMs = seconds * 1000;
+  armSendHold(sendHoldTime: number): void {
+    this.#sendHoldMs = secondsToMs(sendHoldTime);
     if (this.socket.writableLength > 0) this.#restartSendHold();
   }
 
@@ -217,12 +222,12 @@ export class Connection {
   #restartSendHold(): void {
     this.#stopSendHold();
     if (this.#detached) return;
-    const seconds = this.#sendHoldMs / 1000;
+    const sendHoldTime = msToSeconds(this.#sendHoldMs);
     this.#sendHoldTimer = this.#limits.clock.setTimeout(() => {
       this.#sendHoldTimer = null;
       if (this.#detached || this.queuedBytes === 0) return;
       debug("%s: send hold timer expired with %d octets queued", this.#label, this.queuedBytes);
-      this.#handlers.sendHoldExpired(seconds);
+      this.#handlers.sendHoldExpired(sendHoldTime);
     }, this.#sendHoldMs);
   }
 
@@ -297,7 +302,7 @@ export class Connection {
       const frame = frames[this.#frameAt++];
       let message: BgpMessage;
       try {
-        message = decodeMessage(frame, this.#receiveContext);
+        message = decodeReceivedMessage(frame, this.#deferringContext);
       } catch (error) {
         this.#fail(error);
         return;

@@ -1,66 +1,54 @@
-import type { AddressFamily, Nlri, PathAttributes, UpdateMessage } from "../wire/types.js";
+import { deferredField, type NlriField } from "../wire/deferred-nlri.js";
+import { encodeNlri } from "../wire/prefix.js";
+import type { AddressFamily, Nlri, UpdateMessage } from "../wire/types.js";
+import { Writer } from "../wire/writer.js";
+import { PrefixTable, type ReceivedRoute, type RibInChange } from "./prefix-table.js";
 
-/** A route received from a peer, as plain data. */
-export interface ReceivedRoute {
-  readonly family: AddressFamily;
-  readonly prefix: string;
-  readonly pathId?: number;
-  /** The UPDATE's attributes, without MP_REACH/MP_UNREACH (their content is in prefix and nextHop). */
-  readonly attributes: PathAttributes;
-  /** The next hop for this route: NEXT_HOP for classic IPv4, the MP_REACH next hop otherwise. */
-  readonly nextHop: string | undefined;
-}
+export type { ReceivedRoute, RibInChange } from "./prefix-table.js";
 
-/** A change to a peer's Adj-RIB-In, in wire order. */
-export type RibInChange =
-  | { readonly type: "announce"; readonly route: ReceivedRoute }
-  | {
-      readonly type: "withdraw";
-      readonly family: AddressFamily;
-      readonly prefix: string;
-      readonly pathId?: number;
-    };
-
-/** What the routes of one UPDATE (of one family) share: stored once, referenced by each route. */
-interface RouteGroup {
-  readonly family: AddressFamily;
-  readonly attributes: PathAttributes;
-  readonly nextHop: string | undefined;
-}
-
-/** Map key: the prefix, or "prefix#pathId" under ADD-PATH. */
-function keyOf(prefix: string, pathId: number | undefined): string {
-  return pathId === undefined ? prefix : `${prefix}#${pathId}`;
-}
-
-function routeOf(key: string, group: RouteGroup): ReceivedRoute {
-  const hash = key.indexOf("#");
-  const base = { family: group.family, attributes: group.attributes, nextHop: group.nextHop };
-  return hash < 0
-    ? { ...base, prefix: key }
-    : { ...base, prefix: key.slice(0, hash), pathId: Number(key.slice(hash + 1)) };
+/**
+ * The NLRI field behind `target[key]`: the checked octets of a received UPDATE (deferred-nlri.ts),
+ * or, for a message built in code, its entries written out as octets, so one path files both.
+ */
+function fieldOf(target: object, key: "nlri" | "withdrawnRoutes", family: AddressFamily): NlriField | null {
+  const field = deferredField(target, key);
+  if (field !== undefined) return field.end > field.start ? field : null;
+  const entries = (target as Record<string, readonly Nlri[]>)[key];
+  if (entries.length === 0) return null;
+  const addPath = entries.some((n) => n.pathId !== undefined);
+  const writer = new Writer(entries.length * 8);
+  for (const nlri of entries) encodeNlri(writer, nlri, family, addPath);
+  const bytes = writer.finish();
+  return { family, addPath, bytes, start: 0, end: bytes.length };
 }
 
 /**
- * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes that peer announced, by prefix and path id.
- * A route is one Map entry pointing at its UPDATE's shared group (family, attributes, next hop):
- * a table of a million routes holds one attribute object per UPDATE, not per route, and
- * `ReceivedRoute` objects are built only when asked for.
+ * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes that peer announced, by prefix and path id,
+ * one PrefixTable per family. A route is an entry of wire octets pointing at its UPDATE's shared
+ * group (attributes, next hop): a table of a million routes holds one attribute object per UPDATE
+ * and no object or string per route; `ReceivedRoute` objects are built only when asked for.
  */
 export class AdjRibIn {
-  private routes = new Map<string, RouteGroup>();
-  /** Keys of routes kept across a peer's graceful restart and not yet announced again (RFC 4724). */
-  private stale = new Set<string>();
+  private v4 = new PrefixTable("ipv4-unicast");
+  private v6 = new PrefixTable("ipv6-unicast");
+
+  private tableOf(family: AddressFamily): PrefixTable {
+    return family === "ipv4-unicast" ? this.v4 : this.v6;
+  }
 
   get size(): number {
-    return this.routes.size;
+    return this.v4.size + this.v6.size;
+  }
+
+  get staleCount(): number {
+    return this.v4.staleCount + this.v6.staleCount;
   }
 
   /**
    * Apply one UPDATE. RFC 7606 "treat-as-withdraw" turns every route it announces into a withdraw;
    * "attribute-discard" keeps the routes with the attributes that survived. `rejectAnnouncements`
    * does the same as treat-as-withdraw for routes the caller will not hold (an AS loop).
-   * The changes are listed only when `collect` is set (someone listens for them).
+   * The changes are listed, in wire order, only when `collect` is set (someone listens for them).
    */
   apply(update: UpdateMessage, rejectAnnouncements = false, collect = true): RibInChange[] {
     const changes: RibInChange[] = [];
@@ -68,56 +56,48 @@ export class AdjRibIn {
     const { mpReach, mpUnreach, ...attributes } = update.attributes;
     const treatAsWithdraw = rejectAnnouncements || update.errorHandling === "treat-as-withdraw";
 
-    for (const nlri of update.withdrawnRoutes) this.remove("ipv4-unicast", nlri, out);
+    const withdrawn = fieldOf(update, "withdrawnRoutes", "ipv4-unicast");
+    if (withdrawn !== null) this.v4.applyField(withdrawn, -1, out);
     if (mpUnreach !== undefined && mpUnreach.family !== null) {
-      for (const nlri of mpUnreach.withdrawnRoutes) this.remove(mpUnreach.family, nlri, out);
+      const field = fieldOf(mpUnreach, "withdrawnRoutes", mpUnreach.family);
+      if (field !== null) this.tableOf(mpUnreach.family).applyField(field, -1, out);
     }
-    if (update.nlri.length > 0) {
-      const group: RouteGroup = { family: "ipv4-unicast", attributes, nextHop: attributes.nextHop };
-      for (const nlri of update.nlri) {
-        if (treatAsWithdraw) this.remove("ipv4-unicast", nlri, out);
-        else this.add(nlri, group, out);
-      }
-    }
+    const nlri = fieldOf(update, "nlri", "ipv4-unicast");
+    if (nlri !== null)
+      this.announce(this.v4, nlri, { attributes, nextHop: attributes.nextHop }, treatAsWithdraw, out);
     if (mpReach !== undefined && mpReach.family !== null) {
-      const group: RouteGroup = { family: mpReach.family, attributes, nextHop: mpReach.nextHop };
-      for (const nlri of mpReach.nlri) {
-        if (treatAsWithdraw) this.remove(mpReach.family, nlri, out);
-        else this.add(nlri, group, out);
-      }
+      const field = fieldOf(mpReach, "nlri", mpReach.family);
+      const group = { attributes, nextHop: mpReach.nextHop };
+      if (field !== null) this.announce(this.tableOf(mpReach.family), field, group, treatAsWithdraw, out);
     }
     return changes;
   }
 
-  private add(nlri: Nlri, group: RouteGroup, out: RibInChange[] | null): void {
-    const key = keyOf(nlri.prefix, nlri.pathId);
-    this.routes.set(key, group);
-    if (this.stale.size > 0) this.stale.delete(key);
-    out?.push({ type: "announce", route: routeOf(key, group) });
+  private announce(
+    table: PrefixTable,
+    field: NlriField,
+    group: { attributes: ReceivedRoute["attributes"]; nextHop: string | undefined },
+    treatAsWithdraw: boolean,
+    out: RibInChange[] | null,
+  ): void {
+    if (treatAsWithdraw) {
+      table.applyField(field, -1, out);
+      return;
+    }
+    const id = table.addGroup(group);
+    table.applyField(field, id, out);
+    table.releaseIfUnused(id);
   }
 
-  private remove(family: AddressFamily, nlri: Nlri, out: RibInChange[] | null): void {
-    const key = keyOf(nlri.prefix, nlri.pathId);
-    if (!this.routes.delete(key)) return;
-    if (this.stale.size > 0) this.stale.delete(key);
-    out?.push(
-      nlri.pathId === undefined
-        ? { type: "withdraw", family, prefix: nlri.prefix }
-        : { type: "withdraw", family, prefix: nlri.prefix, pathId: nlri.pathId },
-    );
-  }
-
-  /** Everything held, for a query or for withdraw events when the session ends. */
+  /** Everything held, for a query. */
   list(): ReceivedRoute[] {
-    const out: ReceivedRoute[] = [];
-    for (const [key, group] of this.routes) out.push(routeOf(key, group));
-    return out;
+    return [...this.v4.routes(), ...this.v6.routes()];
   }
 
   /** Forget every route at once: the tables are swapped for empty ones, not emptied entry by entry. */
   clear(): void {
-    this.routes = new Map();
-    this.stale = new Set();
+    this.v4 = new PrefixTable("ipv4-unicast");
+    this.v6 = new PrefixTable("ipv6-unicast");
   }
 
   /**
@@ -125,15 +105,12 @@ export class AdjRibIn {
    * own pace (a million routes are a million objects: built lazily, a slice at a time).
    */
   takeAll(): Iterator<RibInChange> {
-    const old = this.routes;
+    const { v4, v6 } = this;
     this.clear();
     return (function* () {
-      for (const [key, group] of old) yield withdrawalOf(routeOf(key, group));
+      yield* v4.withdrawals();
+      yield* v6.withdrawals();
     })();
-  }
-
-  get staleCount(): number {
-    return this.stale.size;
   }
 
   /**
@@ -142,12 +119,13 @@ export class AdjRibIn {
    */
   markStale(families: readonly AddressFamily[]): RibInChange[] {
     const gone: RibInChange[] = [];
-    for (const [key, group] of this.routes) {
-      if (families.includes(group.family)) {
-        this.stale.add(key);
-      } else {
-        this.routes.delete(key);
-        gone.push(withdrawalOf(routeOf(key, group)));
+    for (const table of [this.v4, this.v6]) {
+      if (families.includes(table.family)) {
+        table.markAllStale();
+      } else if (table.size > 0) {
+        for (const change of table.withdrawals()) gone.push(change);
+        if (table === this.v4) this.v4 = new PrefixTable("ipv4-unicast");
+        else this.v6 = new PrefixTable("ipv6-unicast");
       }
     }
     return gone;
@@ -156,19 +134,9 @@ export class AdjRibIn {
   /** Remove the stale routes of `families` (End-of-RIB, F bit clear, or the timer ran out). */
   sweepStale(families: readonly AddressFamily[]): RibInChange[] {
     const gone: RibInChange[] = [];
-    for (const key of this.stale) {
-      const group = this.routes.get(key);
-      if (group === undefined || !families.includes(group.family)) continue;
-      this.stale.delete(key);
-      this.routes.delete(key);
-      gone.push(withdrawalOf(routeOf(key, group)));
+    for (const table of [this.v4, this.v6]) {
+      if (families.includes(table.family)) for (const change of table.sweepStale()) gone.push(change);
     }
     return gone;
   }
-}
-
-export function withdrawalOf(route: ReceivedRoute): RibInChange {
-  return route.pathId === undefined
-    ? { type: "withdraw", family: route.family, prefix: route.prefix }
-    : { type: "withdraw", family: route.family, prefix: route.prefix, pathId: route.pathId };
 }

@@ -4,7 +4,7 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
 import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
-import { BGP_PORT, DEFAULT_CONNECT_RETRY_SEC, DEFAULT_HOLD_TIME_SEC } from "../session/types.js";
+import { BGP_PORT, type SessionOptions } from "../session/types.js";
 import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
@@ -113,27 +113,17 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     const security = resolveTransportSecurity(options, name);
     // Load the FFI now, so a missing package or platform fails here and never later in a connect.
     if (security !== undefined) socketCalls();
+    // Options go through under their own names; BgpSession fills in its defaults (SESSION_DEFAULTS).
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
       peerAddress: address,
       peerAsn: options.asn,
-      peerPort: options.port ?? BGP_PORT,
-      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.port === undefined ? {} : { peerPort: options.port }),
       ...(security === undefined ? {} : { security }),
-      passive: options.passive ?? false,
-      holdTime: options.holdTime ?? this.options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
-      connectRetry: options.connectRetry ?? this.options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
-      ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
-      families: options.families ?? [...ADDRESS_FAMILIES],
-      ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
-      ...(options.delayOpen === undefined ? {} : { delayOpen: options.delayOpen }),
-      ...(options.requiredFamilies === undefined ? {} : { requiredFamilies: options.requiredFamilies }),
-      ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
-      ...(options.extendedMessage === undefined ? {} : { extendedMessage: options.extendedMessage }),
-      ...(options.gracefulRestart === undefined ? {} : { gracefulRestart: options.gracefulRestart }),
-      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
-      ...(this.options.random === undefined ? {} : { random: this.options.random }),
+      ...definedOf(this.options, SPEAKER_SESSION_KEYS),
+      // The peer's own times win over the speaker's.
+      ...definedOf(options, PEER_SESSION_KEYS),
     });
     // Installs the peer's key on the listener; a failure leaves nothing behind.
     this.listener?.addSession(session);
@@ -541,8 +531,38 @@ function closedError(call: string): Error {
   return new Error(`${call}(): the speaker is closed (close() was called)`);
 }
 
-function sendHold(seconds: number | undefined): { sendHoldTime?: number } {
-  return seconds === undefined ? {} : { sendHoldTime: seconds };
+/** SpeakerOptions that BgpSession takes unchanged, under the same name, for every peer. */
+const SPEAKER_SESSION_KEYS = [
+  "holdTime",
+  "connectRetry",
+  "sendHoldTime",
+  "clock",
+  "random",
+] as const satisfies readonly (keyof SpeakerOptions & keyof SessionOptions)[];
+
+/** PeerOptions that BgpSession takes unchanged, under the same name. */
+const PEER_SESSION_KEYS = [
+  "holdTime",
+  "connectRetry",
+  "sendHoldTime",
+  "delayOpen",
+  "localAddress",
+  "passive",
+  "families",
+  "requiredFamilies",
+  "addPath",
+  "extendedMessage",
+  "extendedNextHop",
+  "gracefulRestart",
+] as const satisfies readonly (keyof PeerOptions & keyof SessionOptions)[];
+
+/** The `keys` of `source` that are set, so an absent option falls to the next source or the default. */
+function definedOf<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) {
+    if (source[key] !== undefined) out[key] = source[key];
+  }
+  return out;
 }
 
 /** The keys announce() understands: the attributes and the peer selector. */

@@ -7,6 +7,7 @@
  * that contains only the MP_UNREACH_NLRI attribute [BGP-MP] with no withdrawn routes for that <AFI,
  * SAFI>."
  */
+import { hasEntries } from "./deferred-nlri.js";
 import { familyToAfiSafi } from "./family.js";
 import type { AddressFamily, UpdateMessage } from "./types.js";
 
@@ -24,13 +25,18 @@ export function endOfRib(family: AddressFamily): UpdateMessage {
 
 /** Which family's End-of-RIB marker this UPDATE is, or null when it is not one (of ours). */
 export function endOfRibFamily(message: UpdateMessage): AddressFamily | null {
-  if (message.withdrawnRoutes.length > 0 || message.nlri.length > 0 || message.problems !== undefined) {
+  // Counted without decoding: on the receive path the NLRI are still bytes (deferred-nlri.ts).
+  if (
+    hasEntries(message, "withdrawnRoutes") ||
+    hasEntries(message, "nlri") ||
+    message.problems !== undefined
+  ) {
     return null;
   }
   const keys = Object.keys(message.attributes);
   if (keys.length === 0) return "ipv4-unicast";
   if (keys.length !== 1 || keys[0] !== "mpUnreach") return null;
   const unreach = message.attributes.mpUnreach;
-  if (unreach === undefined || unreach.family === null || unreach.withdrawnRoutes.length > 0) return null;
+  if (unreach === undefined || unreach.family === null || hasEntries(unreach, "withdrawnRoutes")) return null;
   return unreach.family;
 }

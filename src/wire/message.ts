@@ -6,6 +6,7 @@
 import createDebug from "debug";
 import { HEADER_LENGTH, MARKER_LENGTH, MessageType } from "./constants.js";
 import { maxMessageLength, resolveContext } from "./context.js";
+import type { DeferringContext } from "./deferred-nlri.js";
 import { BgpError } from "./errors.js";
 import { checkHeader, checkMessageType } from "./header.js";
 import { decodeKeepalive } from "./keepalive.js";
@@ -23,7 +24,18 @@ const debug = createDebug("bgp:wire");
  * and data the NOTIFICATION must carry) on anything malformed, never anything else.
  */
 export function decodeMessage(bytes: Uint8Array, ctx?: Partial<CodecContext>): BgpMessage {
-  const context = resolveContext(ctx);
+  return decodeWith(bytes, resolveContext(ctx));
+}
+
+/**
+ * The receive path's `decodeMessage`: the same checks and errors, with an UPDATE's NLRI left as
+ * bytes until read (deferred-nlri.ts), for the Adj-RIB-In to file straight from the octets.
+ */
+export function decodeReceivedMessage(bytes: Uint8Array, ctx: DeferringContext): BgpMessage {
+  return decodeWith(bytes, ctx);
+}
+
+function decodeWith(bytes: Uint8Array, context: CodecContext): BgpMessage {
   if (bytes.length < HEADER_LENGTH) {
     // Too short to hold a header: check what is there, then report the Length (or the byte count).
     for (let i = 0; i < Math.min(bytes.length, MARKER_LENGTH); i++) {

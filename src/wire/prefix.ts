@@ -71,12 +71,7 @@ function decodeIpv4Nlri(bytes: Uint8Array, start: number, end: number, addPath: 
       address &= -1 << (32 - length);
     }
     o += size;
-    const prefix =
-      DECIMAL_DOT[address >>> 24] +
-      DECIMAL_DOT[(address >>> 16) & 0xff] +
-      DECIMAL_DOT[(address >>> 8) & 0xff] +
-      DECIMAL[address & 0xff] +
-      SLASH_LENGTH[length];
+    const prefix = formatIpv4Prefix(address, length);
     out.push(addPath ? { prefix, pathId } : { prefix });
   }
   return out;
@@ -106,6 +101,55 @@ function decodeIpv6Nlri(bytes: Uint8Array, start: number, end: number, addPath: 
     out.push(addPath ? { prefix, pathId } : { prefix });
   }
   return out;
+}
+
+/**
+ * Check the NLRI entries in bytes[start, end) exactly as `decodeNlri` does (the same errors at the
+ * same entry) without building them: the receive path turns them into text only when asked.
+ * Returns how many entries there are.
+ */
+export function checkNlri(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: AddressFamily,
+  addPath: boolean,
+): number {
+  const maxLength = family === "ipv4-unicast" ? 32 : 128;
+  let o = start;
+  let count = 0;
+  while (o < end) {
+    if (addPath) {
+      if (o + 5 > end) throw BgpError.invalidNetworkField("path identifier runs past the end of the field");
+      o += 4;
+    }
+    const length = bytes[o++];
+    if (length > maxLength) {
+      const name = family === "ipv4-unicast" ? "IPv4" : "IPv6";
+      throw BgpError.invalidNetworkField(`${name} prefix length ${length} exceeds ${maxLength}`);
+    }
+    const size = (length + 7) >> 3;
+    if (o + size > end) throw BgpError.invalidNetworkField("prefix runs past the end of the field");
+    o += size;
+    count++;
+  }
+  return count;
+}
+
+/** The canonical text of an IPv4 prefix held as a number: what the decoder builds for it. */
+export function formatIpv4Prefix(address: number, length: number): string {
+  return (
+    DECIMAL_DOT[address >>> 24] +
+    DECIMAL_DOT[(address >>> 16) & 0xff] +
+    DECIMAL_DOT[(address >>> 8) & 0xff] +
+    DECIMAL[address & 0xff] +
+    SLASH_LENGTH[length]
+  );
+}
+
+/** The canonical (RFC 5952) text of the IPv6 prefix in bytes[offset, offset + 16): what the decoder builds. */
+export function formatIpv6Prefix(bytes: Uint8Array, offset: number, length: number): string {
+  return formatIpv6(bytes, offset) + SLASH_LENGTH[length];
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   pathAttributesLength,
 } from "./attributes/index.js";
 import { AttributeCode, ErrorCode, UpdateErrorSubcode } from "./constants.js";
+import { deferNlri, defersNlri, hasEntries } from "./deferred-nlri.js";
 import { BgpError } from "./errors.js";
 import { decodeNlri, encodeNlri, nlriLength } from "./prefix.js";
 import type { CodecContext, PathAttributes, UpdateMessage, UpdateProblem } from "./types.js";
@@ -55,15 +56,37 @@ export function decodeUpdate(
     );
   }
   const addPath = ctx.addPath.includes("ipv4-unicast");
+  if (defersNlri(ctx)) {
+    // The receive path: the same checks in the same order, the entries left as bytes.
+    const update = { type: "update" } as { -readonly [K in keyof UpdateMessage]: UpdateMessage[K] };
+    deferNlri(update, "withdrawnRoutes", bytes, withdrawnStart, withdrawnEnd, "ipv4-unicast", addPath);
+    const { attributes, problems, seen } = decodePathAttributes(bytes, attributesStart, attributesEnd, ctx);
+    update.attributes = attributes;
+    deferNlri(update, "nlri", bytes, attributesEnd, end, "ipv4-unicast", addPath);
+    checkMandatory(attributes, seen, attributesEnd < end, problems);
+    if (problems.length > 0) {
+      update.errorHandling = errorHandlingOf(problems);
+      update.problems = problems;
+    }
+    return update;
+  }
   const withdrawnRoutes = decodeNlri(bytes, withdrawnStart, withdrawnEnd, "ipv4-unicast", addPath);
   const { attributes, problems, seen } = decodePathAttributes(bytes, attributesStart, attributesEnd, ctx);
   const nlri = decodeNlri(bytes, attributesEnd, end, "ipv4-unicast", addPath);
   checkMandatory(attributes, seen, nlri.length > 0, problems);
   if (problems.length === 0) return { type: "update", withdrawnRoutes, attributes, nlri };
-  const errorHandling = problems.some((p) => p.action === "treat-as-withdraw")
-    ? "treat-as-withdraw"
-    : "attribute-discard";
-  return { type: "update", withdrawnRoutes, attributes, nlri, errorHandling, problems };
+  return {
+    type: "update",
+    withdrawnRoutes,
+    attributes,
+    nlri,
+    errorHandling: errorHandlingOf(problems),
+    problems,
+  };
+}
+
+function errorHandlingOf(problems: readonly UpdateProblem[]): "treat-as-withdraw" | "attribute-discard" {
+  return problems.some((p) => p.action === "treat-as-withdraw") ? "treat-as-withdraw" : "attribute-discard";
 }
 
 /**
@@ -79,7 +102,8 @@ function checkMandatory(
   problems: UpdateProblem[],
 ): void {
   const mp = attributes.mpReach;
-  const mpRoutes = mp !== undefined && (mp.family === null ? mp.nlriBytes.length > 0 : mp.nlri.length > 0);
+  const mpRoutes =
+    mp !== undefined && (mp.family === null ? mp.nlriBytes.length > 0 : hasEntries(mp, "nlri"));
   if (!classicNlri && !mpRoutes) return;
   const required = classicNlri
     ? [AttributeCode.ORIGIN, AttributeCode.AS_PATH, AttributeCode.NEXT_HOP]

@@ -374,3 +374,67 @@ export function messageArb(ctx: CodecContext): fc.Arbitrary<BgpMessage> {
 export const contextAndMessageArb = contextArb.chain((ctx) =>
   messageArb(ctx).map((message) => ({ ctx, message })),
 );
+
+/** A header (all-ones marker, the length of `body` + 19, `type`) in front of `body`. */
+export function withHeader(type: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(19 + body.length);
+  out.fill(0xff, 0, 16);
+  out[16] = (out.length >>> 8) & 0xff;
+  out[17] = out.length & 0xff;
+  out[18] = type;
+  out.set(body, 19);
+  return out;
+}
+
+export type Mutation =
+  | { kind: "flip"; at: number; bit: number }
+  | { kind: "set"; at: number; value: number }
+  | { kind: "insert"; at: number; bytes: Uint8Array }
+  | { kind: "delete"; at: number; count: number }
+  | { kind: "truncate"; at: number };
+
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({
+    kind: fc.constant("set" as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff),
+  }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
+  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+);
+
+/** Apply mutations to the body (after the header), then rewrite the Length so the body decoders run. */
+export function mutate(message: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+  let body = Array.from(message.subarray(19));
+  for (const m of mutations) {
+    const at = body.length === 0 ? 0 : m.at % (body.length + (m.kind === "insert" ? 1 : 0));
+    switch (m.kind) {
+      case "flip":
+        if (body.length > 0) body[at] ^= 1 << m.bit;
+        break;
+      case "set":
+        if (body.length > 0) body[at] = m.value;
+        break;
+      case "insert":
+        body.splice(at, 0, ...m.bytes);
+        break;
+      case "delete":
+        body.splice(at, m.count);
+        break;
+      case "truncate":
+        body = body.slice(0, at);
+        break;
+      default: {
+        const unreachable: never = m;
+        throw new Error(`unknown mutation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  return withHeader(message[18], Uint8Array.from(body));
+}

@@ -22,6 +22,7 @@
 
 import { formatIpv4, formatIpv6, parseIpv4Into, parseIpv6Into } from "../address.js";
 import { AttributeCode, AttributeFlag } from "../constants.js";
+import { deferNlri, defersNlri } from "../deferred-nlri.js";
 import { BgpError } from "../errors.js";
 import { afiSafiToFamily, familyToAfiSafi } from "../family.js";
 import { decodeNlri, encodeNlri, nlriLength } from "../prefix.js";
@@ -35,18 +36,26 @@ export function mpError(reader: Reader, at: number, code: number, why: string): 
   return BgpError.optionalAttributeError(attributeBytes(reader, at), code, "session-reset", why);
 }
 
-/** Decode the NLRI of an MP attribute, turning a bad prefix into the MP attribute's own error. */
-export function decodeMpNlri(
+/**
+ * Decode the NLRI of an MP attribute into `target[key]` (deferred on the receive path, see
+ * deferred-nlri.ts), turning a bad prefix into the MP attribute's own error. Returns `target`.
+ */
+export function decodeMpNlriInto<T extends object>(
+  target: T,
+  key: "nlri" | "withdrawnRoutes",
   reader: Reader,
   at: number,
   family: AddressFamily,
   ctx: CodecContext,
   code: number,
-): MpReachUnicast["nlri"] {
+): T {
   try {
-    const nlri = decodeNlri(reader.bytes, reader.offset, reader.end, family, ctx.addPath.includes(family));
-    reader.offset = reader.end;
-    return nlri;
+    const { bytes, offset, end } = reader;
+    const addPath = ctx.addPath.includes(family);
+    if (defersNlri(ctx)) deferNlri(target, key, bytes, offset, end, family, addPath);
+    else (target as Record<string, unknown>)[key] = decodeNlri(bytes, offset, end, family, addPath);
+    reader.offset = end;
+    return target;
   } catch (error) {
     if (!(error instanceof BgpError)) throw error;
     // RFC 7606 §5.3: if the NLRI of an MP attribute cannot be parsed, "session reset" (or
@@ -90,11 +99,14 @@ export const mpReachCodec: AttributeCodec<"mpReach"> = {
       throw mpError(reader, at, code, `next hop length ${nextHopLength} does not fit ${family}`);
     const hop = reader.view(nextHopLength);
     reader.u8(); // Reserved: "MUST be set to 0, and SHOULD be ignored upon receipt" (RFC 4760 §3)
-    const nlri = decodeMpNlri(reader, at, family, ctx, code);
-    if (nextHopLength === 4) return { family, afi, safi, nextHop: formatIpv4(hop), nlri };
-    const nextHop = formatIpv6(hop);
-    if (nextHopLength === 16) return { family, afi, safi, nextHop, nlri };
-    return { family, afi, safi, nextHop, linkLocalNextHop: formatIpv6(hop, 16), nlri };
+    // nlri last, as it always was: JSON of a decoded message keeps its key order.
+    const value =
+      nextHopLength === 4
+        ? { family, afi, safi, nextHop: formatIpv4(hop) }
+        : nextHopLength === 16
+          ? { family, afi, safi, nextHop: formatIpv6(hop) }
+          : { family, afi, safi, nextHop: formatIpv6(hop), linkLocalNextHop: formatIpv6(hop, 16) };
+    return decodeMpNlriInto(value as MpReachUnicast, "nlri", reader, at, family, ctx, code);
   },
   encode(writer, value, ctx) {
     if (value.family === null) {

@@ -15,7 +15,7 @@ import { encodeNlri, nlriLength } from "../prefix.js";
 import { copyOf } from "../reader.js";
 import type { MpUnreach } from "../types.js";
 import type { AttributeCodec } from "./codec.js";
-import { decodeMpNlri, mpError } from "./mp-reach.js";
+import { decodeMpNlriInto, mpError } from "./mp-reach.js";
 
 export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
   code: AttributeCode.MP_UNREACH_NLRI,
@@ -32,8 +32,15 @@ export const mpUnreachCodec: AttributeCodec<"mpUnreach"> = {
     const family = afiSafiToFamily(afi, safi);
     if (family === null)
       return { family: null, afi, safi, withdrawnBytes: copyOf(reader.view(reader.remaining)) };
-    const withdrawnRoutes = decodeMpNlri(reader, at, family, ctx, code);
-    return { family, afi, safi, withdrawnRoutes };
+    return decodeMpNlriInto(
+      { family, afi, safi } as MpUnreach,
+      "withdrawnRoutes",
+      reader,
+      at,
+      family,
+      ctx,
+      code,
+    );
   },
   encode(writer, value, ctx) {
     if (value.family === null) {
