@@ -36,7 +36,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     messagesOut: 0,
     updatesIn: 0,
     updatesOut: 0,
-    establishedAt: null,
+    establishedAtMs: null,
     lastError: null,
     flaps: 0,
   };
@@ -185,7 +185,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         if (!mine) return;
         if (notice.reason.fromState === "Established") this.stats.flaps++;
         this.stats.lastError = notice.reason;
-        this.stats.establishedAt = null;
+        this.stats.establishedAtMs = null;
         this.#negotiated = null;
         debug("%s down: %s", this.peerAddress, notice.reason.message);
         this.emit("down", notice.reason);
@@ -214,7 +214,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       remoteAddress: normaliseAddress(socket?.remoteAddress ?? ""),
       remotePort: socket?.remotePort ?? 0,
     };
-    this.stats.establishedAt = this.#clock.now();
+    this.stats.establishedAtMs = this.#clock.now();
     debug(
       "%s established: hold %ds, %s",
       this.peerAddress,
