@@ -88,6 +88,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
           this.stats.messagesIn++;
         },
         messageOut: (message) => this.#countOut(message),
+        updatesOut: (count) => {
+          this.stats.messagesOut += count;
+          this.stats.updatesOut += count;
+        },
         drain: () => this.emit("drain"),
       },
     );
@@ -151,6 +155,21 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     this.#links.send(conn, message);
     // The FSM restarts its KeepaliveTimer for each UPDATE we send (RFC 4271 §8.2.2).
     if (message.type === "update") this.#links.enqueue(p, { type: "UpdateSent" });
+  }
+
+  /**
+   * Send `count` UPDATEs already encoded with the negotiated send context, back to back in `bytes`
+   * (the speaker's packer writes a batch of them into one buffer). Only in Established.
+   */
+  sendUpdates(bytes: Uint8Array, count: number): void {
+    const p = this.#links.primary;
+    const conn = p.conn;
+    if (p.fsm.state !== "Established" || conn === null) {
+      throw new Error(`cannot send ${count} UPDATEs to ${this.peerAddress}: session is ${this.state}`);
+    }
+    this.#links.sendUpdates(conn, bytes, count);
+    // RFC 4271 §8.2.2: sending an UPDATE restarts the KeepaliveTimer; once for the batch is the same.
+    if (count > 0) this.#links.enqueue(p, { type: "UpdateSent" });
   }
 
   /** An inbound connection from this peer (the listener matched its address). */

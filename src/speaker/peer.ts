@@ -213,7 +213,11 @@ export class Peer {
         fourOctetAs: negotiated.fourOctetAs,
       },
       writable: () => this.session.writable,
-      send: (message) => this.send(message),
+      sendUpdates: (bytes, count) => {
+        if (this.negotiated === null || this.session.state !== "Established") return false;
+        this.session.sendUpdates(bytes, count);
+        return true;
+      },
       canSend: (prefix, family, attributes) => {
         const verdict = nextHops.canSend(prefix, family, attributes);
         if (verdict === true) return true;
