@@ -370,7 +370,7 @@ export interface FsmSnapshot {
   /** What the OPENs agreed, from OpenConfirm on; null before. */
   readonly negotiated: NegotiatedCapabilities | null;
   /** The `now` (ms) of the step that reached Established; null until then. */
-  readonly establishedAt: number | null;
+  readonly establishedAtMs: number | null;
   /** Consecutive flaps since the last stable period (drives the IdleHold backoff). */
   readonly flapCount: number;
 }

@@ -39,7 +39,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     messagesOut: 0,
     updatesIn: 0,
     updatesOut: 0,
-    establishedAt: null,
+    establishedAtMs: null,
     lastError: null,
     flaps: 0,
   };
@@ -209,7 +209,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         if (!mine) return;
         if (notice.reason.fromState === "Established") this.stats.flaps++;
         this.stats.lastError = notice.reason;
-        this.stats.establishedAt = null;
+        this.stats.establishedAtMs = null;
         this.#negotiated = null;
         debug("%s down: %s", this.peerAddress, notice.reason.message);
         this.emit("down", notice.reason);
@@ -238,7 +238,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       remoteAddress: normaliseAddress(socket?.remoteAddress ?? ""),
       remotePort: socket?.remotePort ?? 0,
     };
-    this.stats.establishedAt = this.#clock.now();
+    this.stats.establishedAtMs = this.#clock.now();
     debug(
       "%s established: hold %ds, %s",
       this.peerAddress,

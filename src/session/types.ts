@@ -131,7 +131,7 @@ export interface SessionStats {
   /** UPDATEs sent. */
   updatesOut: number;
   /** When the session reached Established (the clock's ms), or null while it is not. */
-  establishedAt: number | null;
+  establishedAtMs: number | null;
   /** Why the session last went down, or null if it never did. */
   lastError: DownReason | null;
   /** Times an Established session went down. */

@@ -156,7 +156,7 @@ export class Peer {
     return true;
   }
 
-  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
+  status(nowMs: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     return peerStatus(
       {
         name: this.settings.name,
@@ -173,7 +173,7 @@ export class Peer {
         lastError: this.lastError,
         bfd,
       },
-      now,
+      nowMs,
     );
   }
 
