@@ -12,12 +12,24 @@ import { positiveNumber, rejectUnknownKeys, requireObject, seconds } from "./opt
 export interface DampeningOptions {
   /** Added on each flap (health going up -> down). */
   readonly penalty?: number;
+  /** Seconds for the penalty to decay to half (default 900). */
   readonly halfLifeSec?: number;
+  /** UP is held back while the penalty is above this (default 2000). */
   readonly suppressThreshold?: number;
+  /** A suppressed UP is released once the penalty decays to this (default 750). */
   readonly reuseThreshold?: number;
   /** "The maximum time a route can be suppressed": the penalty is capped so it decays to reuse in this time. */
   readonly maxSuppressSec?: number;
 }
+
+/** The defaults of {@link DampeningOptions} (the values above): the one source for the class and the CLI. */
+export const DAMPENING_DEFAULTS = Object.freeze({
+  penalty: 1000,
+  halfLifeSec: 900,
+  suppressThreshold: 2000,
+  reuseThreshold: 750,
+  maxSuppressSec: 3600,
+} as const satisfies Required<DampeningOptions>);
 
 /** Penalty bookkeeping in integer milliseconds; pure. */
 export class Dampening {
@@ -40,11 +52,20 @@ export class Dampening {
       "reuseThreshold",
       "maxSuppressSec",
     ]);
-    this.penaltyPerFlap = positiveNumber("dampening.penalty", options.penalty ?? 1000);
-    this.halfLifeMs = seconds("dampening.halfLifeSec", options.halfLifeSec ?? 900);
-    this.suppressThreshold = positiveNumber("dampening.suppressThreshold", options.suppressThreshold ?? 2000);
-    this.reuseThreshold = positiveNumber("dampening.reuseThreshold", options.reuseThreshold ?? 750);
-    const maxSuppressMs = seconds("dampening.maxSuppressSec", options.maxSuppressSec ?? 3600);
+    this.penaltyPerFlap = positiveNumber("dampening.penalty", options.penalty ?? DAMPENING_DEFAULTS.penalty);
+    this.halfLifeMs = seconds("dampening.halfLifeSec", options.halfLifeSec ?? DAMPENING_DEFAULTS.halfLifeSec);
+    this.suppressThreshold = positiveNumber(
+      "dampening.suppressThreshold",
+      options.suppressThreshold ?? DAMPENING_DEFAULTS.suppressThreshold,
+    );
+    this.reuseThreshold = positiveNumber(
+      "dampening.reuseThreshold",
+      options.reuseThreshold ?? DAMPENING_DEFAULTS.reuseThreshold,
+    );
+    const maxSuppressMs = seconds(
+      "dampening.maxSuppressSec",
+      options.maxSuppressSec ?? DAMPENING_DEFAULTS.maxSuppressSec,
+    );
     if (!(this.reuseThreshold > 0 && this.reuseThreshold < this.suppressThreshold)) {
       throw new RangeError("dampening needs 0 < reuseThreshold < suppressThreshold");
     }

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import createDebug from "debug";
 import {
   AUTH_TYPE_BY_NAME,
+  BFD_CONTROL_PORT,
   type BfdAuthName,
   BfdDiag,
   type BfdState,
@@ -19,6 +20,13 @@ import type { BfdDownEvent, BfdUpEvent, SpeakerOptions } from "./types.js";
 
 const log = createDebug("bgp:speaker");
 
+/** The defaults of {@link BfdPeerOptions}: 0.3 s × 3 detects a failure in under a second. */
+export const BFD_DEFAULTS = Object.freeze({
+  interval: 0.3,
+  multiplier: 3,
+  port: BFD_CONTROL_PORT,
+} as const satisfies BfdPeerOptions);
+
 /** The `bfd` option of addPeer: `true` for the defaults (0.3 s × 3, no authentication). */
 export interface BfdPeerOptions {
   /** Our Desired Min TX and Required Min RX interval in seconds (default 0.3). */
@@ -26,17 +34,27 @@ export interface BfdPeerOptions {
   /** Detect Mult: packets missed before the session is declared down (default 3). */
   multiplier?: number;
   /** RFC 5880 §6.7 authentication. `key`: 1–20 octets for SHA1, 1–16 for MD5 (a string is UTF-8). */
-  auth?: { type: BfdAuthName; keyId: number; key: string | Uint8Array };
+  auth?: {
+    /** The authentication type, by name. */
+    type: BfdAuthName;
+    /** Key ID (0–255) sent in each packet, so both ends pick the same key. */
+    keyId: number;
+    /** The shared secret. */
+    key: string | Uint8Array;
+  };
   /** The neighbor's BFD UDP port (default 3784; other values are for tests). */
   port?: number;
 }
 
 /** BFD as `peerStatus()` reports it. */
 export interface BfdPeerStatus {
+  /** Our session state. */
   readonly state: BfdState;
+  /** The state the neighbor last reported. */
   readonly remoteState: BfdState;
   /** bfd.LocalDiag: why the session last went down (RFC 5880 §4.1 code). */
   readonly diag: number;
+  /** Our discriminator for this session. */
   readonly localDiscriminator: number;
   /** 0 until the neighbor is heard. */
   readonly remoteDiscriminator: number;
@@ -44,8 +62,11 @@ export interface BfdPeerStatus {
   readonly detectionTimeMs: number;
   /** Interval of our periodic packets before jitter, in ms. */
   readonly txIntervalMs: number;
+  /** Control packets accepted from the neighbor. */
   readonly packetsIn: number;
+  /** Control packets sent. */
   readonly packetsOut: number;
+  /** Packets from the neighbor that were refused (bad bytes, authentication, discriminator). */
   readonly discarded: number;
 }
 
@@ -66,19 +87,19 @@ export function resolveBfdOptions(
   if (typeof o !== "object" || o === null) {
     throw new TypeError(`invalid bfd for peer ${peer}: expected true or { interval, multiplier, auth }`);
   }
-  const interval = o.interval ?? 0.3;
+  const interval = o.interval ?? BFD_DEFAULTS.interval;
   if (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0.01 || interval > 60) {
     throw new TypeError(
       `invalid bfd.interval ${String(interval)} for peer ${peer}: expected 0.01-60 seconds`,
     );
   }
-  const multiplier = o.multiplier ?? 3;
+  const multiplier = o.multiplier ?? BFD_DEFAULTS.multiplier;
   if (!Number.isInteger(multiplier) || multiplier < 1 || multiplier > 255) {
     throw new TypeError(
       `invalid bfd.multiplier ${String(multiplier)} for peer ${peer}: expected an integer 1-255`,
     );
   }
-  const port = o.port ?? 3784;
+  const port = o.port ?? BFD_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(`invalid bfd.port ${String(port)} for peer ${peer}: expected 1-65535`);
   }
