@@ -162,6 +162,16 @@ export function encodeNlri(writer: Writer, nlri: Nlri, family: AddressFamily, ad
   else encodeIpv6Prefix(writer, nlri.prefix);
 }
 
+/**
+ * Write one prefix (length octet and significant octets, no path identifier) from its canonical
+ * text: what the UPDATE packer writes per route, with no Nlri object around it. Throws TypeError
+ * as `encodeNlri` does.
+ */
+export function encodePrefix(writer: Writer, prefix: string, family: AddressFamily): void {
+  if (family === "ipv4-unicast") encodeIpv4Prefix(writer, prefix);
+  else encodeIpv6Prefix(writer, prefix);
+}
+
 function badPrefix(text: string, family: string, why = "not a valid prefix"): TypeError {
   return new TypeError(`${why} (${family}): ${JSON.stringify(text)}`);
 }
@@ -321,7 +331,12 @@ function flatten(text: string): string {
  * Validate a prefix a user typed and return its family and canonical text ("198.51.100.0/24",
  * "2001:db8::/32" in RFC 5952 form). Throws TypeError when it is not a prefix or has host bits set.
  */
-export function canonicalPrefix(text: string): { family: AddressFamily; prefix: string } {
+export function canonicalPrefix(text: string): {
+  /** The prefix's family. */
+  family: AddressFamily;
+  /** Its canonical text. */
+  prefix: string;
+} {
   if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
   const slash = text.lastIndexOf("/");
   // Fast path for well-formed input (announcing a million prefixes must stay cheap): the hand
