@@ -17,3 +17,16 @@ export const realClock: Clock = {
   setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/**
+ * Seconds, the unit of every time in the options, to the milliseconds timers run on: the one
+ * place the conversion is written (rounded, so a fraction like 0.3 s is exactly 300 ms).
+ */
+export function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
+/** Milliseconds, as timers and `now()` count them, back to seconds for reports and messages. */
+export function msToSeconds(ms: number): number {
+  return ms / 1000;
+}

@@ -7,6 +7,7 @@
  *   replay   the receiver's ceiling: the exact octets our speaker sends for the table, recorded once
  *            (ceiling.ts) and written from memory in one go by a sender that does nothing else
  *   speaker  our BgpSpeaker, routes given to announce() before the session starts
+ *   replay-bird  (not in the default list) the same for the octets the sending BIRD of `bird` sends
  * Every sender holds its full table before the receiver's protocol is enabled. Time runs from the
  * receiver's Established (BIRD's own state-change timestamp, ms) until its import counter reaches N
  * (polled every 10 ms over BIRD's control socket). CPU is user + system seconds of the sender and of
@@ -19,7 +20,7 @@
  */
 import { sleep } from "../../test/interop/harness/process.js";
 import { importStats, protocolState } from "./bird-ctl.js";
-import { prepareReplay, type ReplayFiles } from "./ceiling.js";
+import { ipv6NextHopOf, prepareReplay, type ReplayFiles } from "./ceiling.js";
 import { startChild } from "./child.js";
 import {
   bulkEndpoint,
@@ -41,15 +42,15 @@ const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
 const runs = Number(arg("runs", "3"));
 const senderNames = arg("senders", "bird,gobgp,exabgp,replay,speaker").split(",");
 
-type SenderKind = "bird" | "gobgp" | "exabgp" | "replay" | "speaker";
+type SenderKind = "bird" | "gobgp" | "exabgp" | "replay" | "replay-bird" | "speaker";
 const ENDPOINTS: Record<SenderKind, SenderEndpoint> = {
   bird: { name: "from_bird", ...bulkEndpoint(11, 1), asn: 65011 },
   gobgp: { name: "from_gobgp", ...bulkEndpoint(12, 2), asn: 65012 },
   exabgp: { name: "from_exabgp", ...bulkEndpoint(13, 3), asn: 65013 },
   speaker: { name: "from_speaker", ...bulkEndpoint(14, 4), asn: 65014 },
   replay: { name: "from_replay", ...bulkEndpoint(15, 5), asn: 65015 },
+  "replay-bird": { name: "from_replay_bird", ...bulkEndpoint(16, 6), asn: 65016 },
 };
-const ipv6NextHop = (e: SenderEndpoint) => `2001:db8:113::${e.address.split(".")[3]}`;
 
 interface Sender {
   /**
@@ -82,7 +83,7 @@ async function startSender(kind: SenderKind): Promise<Sender> {
         local,
         neighbor: RECEIVER,
         passive: true,
-        ipv6NextHop: ipv6NextHop(e),
+        ipv6NextHop: ipv6NextHopOf(e),
       });
       return { ...daemon(bird), poke: () => bird.ctl.command("show status") };
     }
@@ -90,7 +91,12 @@ async function startSender(kind: SenderKind): Promise<Sender> {
       return daemon(await startGobgp({ family, count, local }));
     case "exabgp":
       return daemon(
-        await startExabgp({ family, count, local, nextHop: family === "ipv4" ? e.address : ipv6NextHop(e) }),
+        await startExabgp({
+          family,
+          count,
+          local,
+          nextHop: family === "ipv4" ? e.address : ipv6NextHopOf(e),
+        }),
       );
     case "speaker": {
       // BULK_CPU_PROF=DIR writes a V8 CPU profile of the speaker process there (node --cpu-prof).
@@ -116,9 +122,11 @@ async function startSender(kind: SenderKind): Promise<Sender> {
         stop: () => child.stop(),
       };
     }
-    case "replay": {
-      if (replayFiles === undefined) throw new Error("replay: no recording");
-      const child = startChild("./replay-sender.ts", { ...local, receiver: RECEIVER, ...replayFiles });
+    case "replay":
+    case "replay-bird": {
+      const files = replayFiles.get(kind);
+      if (files === undefined) throw new Error(`${kind}: no recording`);
+      const child = startChild("./replay-sender.ts", { ...local, receiver: RECEIVER, ...files });
       await child.next("ready", 60_000);
       let failure: string | undefined;
       child.next("down", 900_000).then(
@@ -177,7 +185,7 @@ async function trial(kind: SenderKind): Promise<Trial> {
         const seconds = (Date.now() - establishedAt) / 1000;
         const senderCpu = procCpuSeconds(sender.pid) - cpu0.sender;
         const receiverCpu = procCpuSeconds(receiver.pid) - cpu0.receiver;
-        if (kind === "replay") {
+        if (kind === "replay" || kind === "replay-bird") {
           // The ceiling counts only if BIRD took every replayed NLRI, exactly once, and nothing else.
           const stats = await importStats(receiver.ctl, e.name);
           if (
@@ -186,7 +194,7 @@ async function trial(kind: SenderKind): Promise<Trial> {
             stats.rejected + stats.filtered + stats.ignored
           )
             throw new Error(
-              `replay: BIRD holds ${JSON.stringify(stats)}, expected ${count} received and imported`,
+              `${kind}: BIRD holds ${JSON.stringify(stats)}, expected ${count} received and imported`,
             );
         }
         const peakRss = await sender.peakRss();
@@ -209,10 +217,12 @@ async function trial(kind: SenderKind): Promise<Trial> {
 }
 
 for (const name of senderNames) if (!(name in ENDPOINTS)) throw new Error(`unknown sender ${name}`);
-// The replay needs its recording before the first run: made once, used by every run.
-const replayFiles: ReplayFiles | undefined = senderNames.includes("replay")
-  ? await prepareReplay(ENDPOINTS.replay, family, count)
-  : undefined;
+// The replays need their recordings before the first run: made once, used by every run.
+const replayFiles = new Map<SenderKind, ReplayFiles>();
+if (senderNames.includes("replay"))
+  replayFiles.set("replay", await prepareReplay(ENDPOINTS.replay, family, count, "speaker"));
+if (senderNames.includes("replay-bird"))
+  replayFiles.set("replay-bird", await prepareReplay(ENDPOINTS["replay-bird"], family, count, "bird"));
 
 const results = new Map<string, Trial[]>();
 for (let run = 1; run <= runs; run++) {

@@ -26,7 +26,7 @@ import { MessageFramer } from "../../src/wire/framer.js";
 import { KEEPALIVE } from "../../src/wire/keepalive.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import { canonicalPrefix } from "../../src/wire/prefix.js";
-import type { AddressFamily, CodecContext, OpenMessage } from "../../src/wire/types.js";
+import type { AddressFamily, CodecContext, OpenMessage, UpdateMessage } from "../../src/wire/types.js";
 import type { BulkFamily } from "./prefixes.js";
 
 export const addressFamilyOf = (family: BulkFamily): AddressFamily =>
@@ -77,6 +77,12 @@ export function contextOf(senderOpen: OpenMessage, receiverOpen: OpenMessage): C
 
 const END_OF_RIB_MAX_LENGTH = HEADER_LENGTH + 4 + 4 + 3;
 
+/** NLRI an UPDATE announces, in its NLRI field and its MP_REACH_NLRI. */
+function announcedCount(update: UpdateMessage): number {
+  const reach = update.attributes.mpReach;
+  return update.nlri.length + (reach !== undefined && reach.family !== null ? reach.nlri.length : 0);
+}
+
 const messageType = (message: Uint8Array): number => message[HEADER_LENGTH - 1];
 
 /**
@@ -93,6 +99,11 @@ export function recordStream(opts: {
   readonly peerOpen: Uint8Array;
   readonly family: BulkFamily;
   readonly timeoutMs: number;
+  /**
+   * For a sender that sends no End-of-RIB (BIRD does only to a peer that announced Graceful
+   * Restart): stop once this many NLRI have come. Every UPDATE is then decoded as it arrives.
+   */
+  readonly untilNlri?: number;
 }): Promise<RecordedStream> {
   const family = addressFamilyOf(opts.family);
   const peerOpen = decodeOpenBytes(opts.peerOpen, "the receiver's OPEN");
@@ -116,6 +127,19 @@ export function recordStream(opts: {
     let context: CodecContext | undefined;
     const updates: Uint8Array[] = [];
     let updateBytes = 0;
+    let nlri = 0;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      socket.end(CEASE_BYTES);
+      resolve({
+        open: open!,
+        peerOpen: opts.peerOpen,
+        updates: Buffer.concat(updates, updateBytes),
+        updateCount: updates.length,
+        context: context!,
+      });
+    };
     socket.on("connect", () => socket.write(opts.peerOpen));
     socket.on("error", (err) => fail(new Error(`recording: ${err.message}`, { cause: err })));
     socket.on("close", () => fail(new Error("recording: the sender closed the connection")));
@@ -136,21 +160,16 @@ export function recordStream(opts: {
             updates.push(Uint8Array.from(message));
             updateBytes += message.length;
             // Only a short UPDATE can be an End-of-RIB (23 octets for IPv4, 29 or 30 with an empty
-            // MP_UNREACH_NLRI): decode just those here; verifyStream reads the rest.
-            if (message.length <= END_OF_RIB_MAX_LENGTH) {
+            // MP_UNREACH_NLRI): unless NLRI are counted, decode just those; verifyStream reads the rest.
+            if (opts.untilNlri !== undefined || message.length <= END_OF_RIB_MAX_LENGTH) {
               const update = decodeMessage(message, context);
-              if (update.type === "update" && endOfRibFamily(update) === family) {
-                settled = true;
-                clearTimeout(timer);
-                socket.end(CEASE_BYTES);
-                const bytes = Buffer.concat(updates, updateBytes);
-                resolve({
-                  open,
-                  peerOpen: opts.peerOpen,
-                  updates: bytes,
-                  updateCount: updates.length,
-                  context: context!,
-                });
+              if (update.type !== "update") continue;
+              nlri += announcedCount(update);
+              if (
+                endOfRibFamily(update) === family ||
+                (opts.untilNlri !== undefined && nlri >= opts.untilNlri)
+              ) {
+                finish();
                 return;
               }
             }
@@ -212,12 +231,13 @@ export function verifyStream(
   family: BulkFamily,
   count: number,
   prefixOf: (i: number) => string,
+  options: { requireEndOfRib: boolean } = { requireEndOfRib: true },
 ): DecodedStream {
   const decoded = decodeStream(recording.updates, recording.context, family);
   const fail = (why: string) => {
     throw new Error(`recorded stream: ${why}`);
   };
-  if (!decoded.endOfRib) fail("no End-of-RIB");
+  if (options.requireEndOfRib && !decoded.endOfRib) fail("no End-of-RIB");
   if (decoded.withdrawn !== 0) fail(`${decoded.withdrawn} withdrawn prefixes`);
   if (decoded.problems !== 0) fail(`${decoded.problems} UPDATEs with RFC 7606 problems`);
   if (decoded.prefixes.length !== count) fail(`${decoded.prefixes.length} NLRI, expected ${count}`);

@@ -6,6 +6,7 @@
  */
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import createDebug from "debug";
+import { secondsToMs } from "../clock.js";
 import type { DownReason } from "../fsm/types.js";
 import type { StatusServer } from "../metrics/server.js";
 import { checkPeerOptions, checkSpeakerOptions } from "../speaker/options.js";
@@ -223,7 +224,7 @@ export async function startAnnouncer(
       });
       await services.stop(reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeoutMs = config.shutdownTimeoutSec * 1000;
+      const timeoutMs = secondsToMs(config.shutdownTimeoutSec);
       const outcome = await Promise.race([
         speaker.close({ shutdownMessage: `bgp-speaker-announce: ${reason}` }).then(
           () => undefined,

@@ -4,6 +4,7 @@ import { DEFAULT_EXIT_TIMEOUT_SEC } from "../health/exit.js";
 import { GATE_DEFAULTS, type GateOptions } from "../health/gate.js";
 import { BGP_PORT } from "../session/types.js";
 import type { BfdPeerOptions } from "../speaker/bfd.js";
+import { chooseNextHop } from "../speaker/next-hop.js";
 import {
   type AnnounceAttributes,
   canonicalCommunity,
@@ -14,6 +15,7 @@ import {
   parseNextHop,
 } from "../speaker/route.js";
 import { canonicalAddress, ipv4ToBytes, ipv6ToBytes, isIpv4 } from "../wire/address.js";
+import type { AddressFamily } from "../wire/types.js";
 import { canonicalPrefix, checkAddress, checkSessionAddress, splitHostPort } from "./addresses.js";
 import { EXABGP_ALIASES } from "./args.js";
 import { resolveBfd } from "./bfd.js";
@@ -484,7 +486,10 @@ function resolveDampening(value: boolean | DampeningSettings | undefined): Dampe
   };
 }
 
-/** The next hop of the prefix's own family; none: the speaker uses its address on each session. */
+/**
+ * The next hop of the prefix's own family (next-hop.ts picks it from at most one per family);
+ * none: the speaker uses its address on each session.
+ */
 function nextHopFor(
   where: string,
   prefix: string,
@@ -502,8 +507,44 @@ function nextHopFor(
   if (v4.length > 1 || v6.length > 1) {
     throw new SettingsError(`${where}: at most one IPv4 and one IPv6 next hop (one per prefix family)`);
   }
-  const chosen = prefix.includes(":") ? v6[0] : v4[0];
-  return chosen === undefined ? {} : { nextHop: chosen };
+  const choice = chooseNextHop({ family: familyOf(prefix), configured: { ipv4: v4[0], ipv6: v6[0] } });
+  return choice.ok && choice.nextHop !== null ? { nextHop: choice.nextHop } : {};
+}
+
+/**
+ * Refuses a route whose next hop fits no session to one of `peers`, as `announce()` would, but
+ * at start and naming the setting. The CLI offers no RFC 8950 extended next hop.
+ */
+function checkNextHopFits(
+  where: string,
+  prefix: string,
+  nextHop: string | undefined,
+  peers: readonly ResolvedPeer[],
+): void {
+  const family = familyOf(prefix);
+  for (const peer of peers) {
+    const transport = { ipv6: peer.address.includes(":"), extendedNextHop: false };
+    const choice = chooseNextHop({ family, explicit: nextHop, transport });
+    if (choice.ok) continue;
+    switch (choice.refusal) {
+      case "no-next-hop-for-transport":
+        // An IPv4 prefix to a peer over IPv6 is left out of that session (route-skipped), as in announce().
+        if (family === "ipv4-unicast") continue;
+        throw new SettingsError(
+          `${where}: IPv6 prefix ${prefix} goes to ${peer.address} over an IPv4 session, so it needs an IPv6 next hop: add --next-hop with an IPv6 address of this host`,
+        );
+      case "needs-extended-next-hop":
+        throw new SettingsError(`${where}: IPv4 prefix ${prefix} needs an IPv4 next hop`);
+      case "ipv4-next-hop-for-ipv6":
+        throw new SettingsError(`${where}: IPv6 prefix ${prefix} needs an IPv6 next hop`);
+      default:
+        throw choice.refusal satisfies never;
+    }
+  }
+}
+
+function familyOf(prefix: string): AddressFamily {
+  return prefix.includes(":") ? "ipv6-unicast" : "ipv4-unicast";
 }
 
 /**
@@ -580,22 +621,11 @@ function resolvePrefix(
   const route: RouteSettings = { ...inherited, ...own };
   const origin: Origin = (key) => (key in own ? `${where}.${key}` : serviceOrigin(key));
   const nextHop = nextHopFor(origin("nextHop"), prefix, route.nextHop);
-  const v6 = prefix.includes(":");
-  if (nextHop.nextHop !== undefined && !v6 && nextHop.nextHop.includes(":")) {
-    throw new SettingsError(`${origin("nextHop")}: IPv4 prefix ${prefix} needs an IPv4 next hop`);
-  }
   const peers =
     route.peers === undefined
       ? context.peers
       : route.peers.map((name) => findPeer(origin("peers"), name, context.peers));
-  if (v6 && nextHop.nextHop === undefined) {
-    const overV4 = peers.find((peer) => !peer.address.includes(":"));
-    if (overV4 !== undefined) {
-      throw new SettingsError(
-        `${origin("nextHop")}: IPv6 prefix ${prefix} goes to ${overV4.address} over an IPv4 session, so it needs an IPv6 next hop: add --next-hop with an IPv6 address of this host`,
-      );
-    }
-  }
+  checkNextHopFits(origin("nextHop"), prefix, nextHop.nextHop, peers);
   const communities = checked(origin("community"), () => (route.community ?? []).map(canonicalCommunity));
   const downCommunities =
     route.disabledCommunity === undefined

@@ -1,3 +1,9 @@
+import { DAMPENING_DEFAULTS } from "../health/dampening.js";
+import { SESSION_DEFAULTS } from "../session/types.js";
+import { BFD_DEFAULTS } from "../speaker/bfd.js";
+import { DEFAULTS } from "./config.js";
+
+/** --help. Every default it names is read from the constant the command runs on, never retyped. */
 export const USAGE = `Usage: bgp-speaker-announce [options]
 
 Announce prefixes over BGP while a health check passes: ExaBGP healthcheck's model and flags,
@@ -10,19 +16,19 @@ Health check (at least one; several must all pass unless --checks-required):
   --tcp HOST:PORT          a TCP connect succeeds = healthy ([V6]:PORT for IPv6)
   --socket [HOST:]PORT     a local listener exists on PORT (read from /proc/net/tcp)
   --checks-required N      a round passes when N of the checks pass (default: all)
-  --interval, -i S         seconds between checks when stable (default 5); 0: check until a
+  --interval, -i S         seconds between checks when stable (default ${DEFAULTS.intervalSec}); 0: check until a
                            state is reached, announce it, check no more (ExaBGP's meaning)
-  --fast-interval, -f S    seconds between checks while rising/falling (default 1,
+  --fast-interval, -f S    seconds between checks while rising/falling (default ${DEFAULTS.fastIntervalSec},
                            or --interval if that is shorter)
-  --timeout, -t S          seconds before one check counts as failed (default 5)
+  --timeout, -t S          seconds before one check counts as failed (default ${DEFAULTS.timeoutSec})
   --stale-after S          no check result for S seconds counts as DOWN, "check hung"
                            (default 3 x (interval + timeout))
-  --rise N                 consecutive passes to go UP (default 3)
-  --fall N                 consecutive failures to go DOWN (default 3)
+  --rise N                 consecutive passes to go UP (default ${DEFAULTS.rise})
+  --fall N                 consecutive failures to go DOWN (default ${DEFAULTS.fall})
   --disable FILE           while FILE exists the state is DISABLED (maintenance)
   --hold-down S            an UP is published only after the previous state lasted S
-  --dampening              RFC 2439 flap dampening with defaults (penalty 1000, half-life 900,
-                           suppress 2000, reuse 750, max-suppress 3600); tune with
+  --dampening              RFC 2439 flap dampening with defaults (penalty ${DAMPENING_DEFAULTS.penalty}, half-life ${DAMPENING_DEFAULTS.halfLifeSec},
+                           suppress ${DAMPENING_DEFAULTS.suppressThreshold}, reuse ${DAMPENING_DEFAULTS.reuseThreshold}, max-suppress ${DAMPENING_DEFAULTS.maxSuppressSec}); tune with
   --dampening-penalty N --dampening-half-life S --dampening-suppress N
   --dampening-reuse N --dampening-max-suppress S
 
@@ -31,7 +37,7 @@ Routes (DOWN and DISABLED withdraw unless a MED is given for them):
                            without --ip, the addresses on lo are announced (ExaBGP)
   --next-hop, -N ADDR      next hop (default: our address on each session); give it twice,
                            IPv4 and IPv6, for prefixes of both families
-  --up-med/--up-metric N   MED while UP (default 100)
+  --up-med/--up-metric N   MED while UP (default ${DEFAULTS.upMed})
   --down-med/--down-metric N
                            keep announcing while DOWN, with this MED (default: withdraw)
   --disabled-med/--disabled-metric N
@@ -67,13 +73,13 @@ Loopback addresses (iproute2; needs root or CAP_NET_ADMIN):
   --sudo                   run ip through sudo -n
 
 BGP:
-  --peer ADDR[:PORT]       neighbor (repeatable; [V6]:PORT; default port 179)
+  --peer ADDR[:PORT]       neighbor (repeatable; [V6]:PORT; default port ${DEFAULTS.bgpPort})
   --peer-as ASN            the neighbors' AS
   --local-as ASN           our AS (1-4294967295)
   --router-id A.B.C.D      our BGP identifier, not 0.0.0.0 (default: --local-address if IPv4)
   --local-address ADDR     source address of our sessions
-  --hold-time S            hold time we offer: 0 or 3-65535 (default 90)
-  --connect-retry S        seconds between connection attempts (default 30)
+  --hold-time S            hold time we offer: 0 or 3-65535 (default ${SESSION_DEFAULTS.holdTime})
+  --connect-retry S        seconds between connection attempts (default ${SESSION_DEFAULTS.connectRetry})
   --listen [HOST:]PORT     also accept sessions on HOST:PORT (default: connect out only)
   --md5-password KEY       TCP-MD5 password (RFC 2385) for every peer (Linux, needs koffi)
   --md5-password-file F    read it from file F, or env:NAME from an environment variable
@@ -83,9 +89,9 @@ BGP:
   --outgoing-ttl N         ExaBGP's name: the TTL we send with (= --multihop N)
   --incoming-ttl N         ExaBGP's name: lowest TTL accepted (GTSM over 256-N hops)
   --bfd                    BFD (RFC 5880/5881) with every peer: routers drop our routes within
-                           interval x multiplier when this host dies (default 0.3 s x 3)
-  --bfd-interval S         BFD transmit and receive interval, seconds (0.01-60, default 0.3)
-  --bfd-multiplier N       BFD packets missed before the session is down (1-255, default 3)
+                           interval x multiplier when this host dies (default ${BFD_DEFAULTS.interval} s x ${BFD_DEFAULTS.multiplier})
+  --bfd-interval S         BFD transmit and receive interval, seconds (0.01-60, default ${BFD_DEFAULTS.interval})
+  --bfd-multiplier N       BFD packets missed before the session is down (1-255, default ${BFD_DEFAULTS.multiplier})
   --bfd-key-file F         BFD authentication key from file F: the key alone (Keyed SHA1, key ID 1)
                            or "TYPE KEY-ID KEY" (keyed-sha1, meticulous-keyed-sha1, keyed-md5)
 
@@ -102,7 +108,7 @@ Process:
   --pid, -p FILE           write our PID to FILE
   --user USER, --group GROUP
                            drop privileges after binding and setting up addresses
-  --shutdown-timeout S     longest wait for a clean close at exit (default 5)
+  --shutdown-timeout S     longest wait for a clean close at exit (default ${DEFAULTS.shutdownTimeoutSec})
   --no-FLAG                turn off a boolean the config file turned on (e.g. --no-withdraw-on-down)
   --version                print the version
   -h, --help               this text

@@ -1,3 +1,4 @@
+import { secondsToMs } from "../clock.js";
 import { CeaseSubcode, ErrorCode, OpenErrorSubcode } from "../wire/constants.js";
 import { BgpError } from "../wire/errors.js";
 import type { OpenMessage } from "../wire/types.js";
@@ -209,7 +210,7 @@ function connectOrActive(transition: Step, event: FsmEvent): void {
       if (transition.config.delayOpen > 0) {
         // "stops the ConnectRetryTimer ..., sets the DelayOpenTimer to the initial value, and stays in the Connect state"
         transition.stop("ConnectRetry");
-        transition.start("DelayOpen", transition.config.delayOpen * 1000);
+        transition.start("DelayOpen", secondsToMs(transition.config.delayOpen));
         return;
       }
       transition.sendOpen();
@@ -263,7 +264,7 @@ function openReceived(transition: Step, peer: OpenMessage, sendOurOpen: boolean)
   const negotiated = negotiate(local, peer, transition.config);
   if (sendOurOpen) transition.send(local);
   transition.send({ type: "keepalive" });
-  transition.armNegotiatedTimers(negotiated.holdTime);
+  transition.armNegotiatedTimers(negotiated);
   transition.snapshot = { ...transition.snapshot, negotiated };
   transition.to("OpenConfirm");
 }

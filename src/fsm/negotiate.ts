@@ -2,6 +2,7 @@ import { ipv4ToNumber } from "../wire/address.js";
 import { afiSafiToFamily } from "../wire/family.js";
 import type { AddressFamily, Capability, CodecContext, OpenMessage } from "../wire/types.js";
 import { announcedFamilies, peerAsnOf } from "./open.js";
+import { keepaliveTimeOf } from "./timers.js";
 import type { FsmConfig, NegotiatedCapabilities } from "./types.js";
 
 function has(caps: readonly Capability[], name: Capability["name"]): boolean {
@@ -78,7 +79,7 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConf
     peerAsn: peerAsnOf(peer),
     peerBgpIdentifier: peer.bgpIdentifier,
     holdTime,
-    keepaliveTime: Math.floor(holdTime / 3),
+    keepaliveTime: keepaliveTimeOf(holdTime),
     families,
     fourOctetAs,
     routeRefresh: has(ours, "route-refresh") && has(theirs, "route-refresh"),

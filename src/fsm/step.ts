@@ -1,9 +1,18 @@
+import { secondsToMs } from "../clock.js";
 import { FsmErrorSubcode, MessageType } from "../wire/constants.js";
 import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, NotificationMessage } from "../wire/types.js";
 import { buildOpen } from "./open.js";
 import { connectRetryMs, idleHoldMs, keepaliveMs, LARGE_HOLD_TIME_MS } from "./timers.js";
-import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmSnapshot, FsmState } from "./types.js";
+import type {
+  DownReason,
+  FsmAction,
+  FsmConfig,
+  FsmEvent,
+  FsmSnapshot,
+  FsmState,
+  NegotiatedCapabilities,
+} from "./types.js";
 
 /** The actions and next snapshot of one FSM step, with the moves every state shares. */
 export const EMPTY = new Uint8Array(0);
@@ -90,11 +99,11 @@ export class Step {
     this.start("Hold", LARGE_HOLD_TIME_MS);
     this.to("OpenSent");
   }
-  /** Start Keepalive and Hold with the negotiated hold time, or neither when it is 0. */
-  armNegotiatedTimers(holdTime: number): void {
-    if (holdTime > 0) {
-      this.start("Keepalive", keepaliveMs(holdTime, this.config.random));
-      this.start("Hold", holdTime * 1000);
+  /** Start Keepalive and Hold with the negotiated times, or neither when the hold time is 0. */
+  armNegotiatedTimers(negotiated: NegotiatedCapabilities): void {
+    if (negotiated.holdTime > 0) {
+      this.start("Keepalive", keepaliveMs(negotiated.keepaliveTime, this.config.random));
+      this.start("Hold", secondsToMs(negotiated.holdTime));
     } else {
       // RFC 4271 §4.4: "If the negotiated Hold Time interval is zero, then periodic KEEPALIVE messages MUST NOT be sent."
       this.stop("Keepalive");
@@ -103,12 +112,14 @@ export class Step {
   }
   /** Restart the KeepaliveTimer with the negotiated hold time; never when it is 0. */
   restartKeepalive(): void {
-    const hold = this.snapshot.negotiated?.holdTime ?? 0;
-    if (hold > 0) this.start("Keepalive", keepaliveMs(hold, this.config.random));
+    const negotiated = this.snapshot.negotiated;
+    if (negotiated !== null && negotiated.holdTime > 0) {
+      this.start("Keepalive", keepaliveMs(negotiated.keepaliveTime, this.config.random));
+    }
   }
   restartHold(): void {
     const hold = this.snapshot.negotiated?.holdTime ?? 0;
-    if (hold > 0) this.start("Hold", hold * 1000);
+    if (hold > 0) this.start("Hold", secondsToMs(hold));
   }
   /**
    * Leave for Idle: optional NOTIFICATION, stop the timers, drop the connection, report why, and
@@ -126,7 +137,7 @@ export class Step {
       opts.counter === "reset"
         ? 0
         : this.snapshot.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
-    const stablePeriodMs = this.config.stablePeriod * 1000;
+    const stablePeriodMs = secondsToMs(this.config.stablePeriod);
     const stable =
       this.snapshot.establishedAt !== null && this.now - this.snapshot.establishedAt >= stablePeriodMs;
     const flapCount = stable ? 1 : this.snapshot.flapCount + 1;

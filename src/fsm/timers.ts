@@ -1,3 +1,4 @@
+import { secondsToMs } from "../clock.js";
 import type { FsmConfig, FsmEvent, TimerName } from "./types.js";
 
 /** RFC 4271 §8.2.2: "a large value ... A HoldTimer value of 4 minutes is suggested" (in OpenSent). */
@@ -14,12 +15,21 @@ export function jitter(ms: number, random: () => number): number {
 }
 
 export function connectRetryMs(config: FsmConfig): number {
-  return jitter(config.connectRetry * 1000, config.random);
+  return jitter(secondsToMs(config.connectRetry), config.random);
 }
 
-/** RFC 4271 §4.4: "A reasonable maximum time between KEEPALIVE messages would be one third of the Hold Time interval." */
-export function keepaliveMs(holdTime: number, random: () => number): number {
-  return jitter(Math.floor((holdTime * 1000) / 3), random);
+/**
+ * The KeepaliveTime for a hold time, in seconds (RFC 4271 §4.4: "A reasonable maximum time between
+ * KEEPALIVE messages would be one third of the Hold Time interval"): what `negotiated.keepaliveTime`
+ * reports and the KeepaliveTimer runs on.
+ */
+export function keepaliveTimeOf(holdTime: number): number {
+  return holdTime / 3;
+}
+
+/** The KeepaliveTimer's next run: the KeepaliveTime, jittered (§10). */
+export function keepaliveMs(keepaliveTime: number, random: () => number): number {
+  return jitter(secondsToMs(keepaliveTime), random);
 }
 
 /**
@@ -27,8 +37,8 @@ export function keepaliveMs(holdTime: number, random: () => number): number {
  * the base doubled per consecutive flap, capped. `flapCount` counts from 1.
  */
 export function idleHoldMs(config: FsmConfig, flapCount: number): number {
-  const base = config.idleHold * 1000;
-  const cap = Math.max(base, config.idleHoldMax * 1000);
+  const base = secondsToMs(config.idleHold);
+  const cap = Math.max(base, secondsToMs(config.idleHoldMax));
   const exponent = Math.min(Math.max(flapCount - 1, 0), 30);
   return Math.min(cap, base * 2 ** exponent);
 }

@@ -1,6 +1,7 @@
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
 import { type Clock, realClock } from "../clock.js";
+import { chooseNextHop } from "../speaker/next-hop.js";
 import { normalizeAttributes } from "../speaker/route.js";
 import { canonicalPrefix } from "../wire/prefix.js";
 import type { TransitionEvent } from "./gate.js";
@@ -87,7 +88,7 @@ function validateForSpeaker(prefix: string, attributes: unknown): void {
     throw new TypeError(`attributes of ${canonical} must be an object, got ${typeof attributes}`);
   }
   const normalized = normalizeAttributes(attributes);
-  if (family === "ipv6-unicast" && normalized.nextHop !== undefined && !normalized.nextHop.includes(":")) {
+  if (!chooseNextHop({ family, explicit: normalized.nextHop }).ok) {
     throw new TypeError(`IPv6 prefix ${canonical} needs an IPv6 next hop, got ${normalized.nextHop}`);
   }
 }

@@ -19,6 +19,15 @@ export interface DampeningOptions {
   readonly maxSuppressSec?: number;
 }
 
+/** The defaults of {@link DampeningOptions} (the values above): the one source for the class and the CLI. */
+export const DAMPENING_DEFAULTS = Object.freeze({
+  penalty: 1000,
+  halfLifeSec: 900,
+  suppressThreshold: 2000,
+  reuseThreshold: 750,
+  maxSuppressSec: 3600,
+} as const satisfies Required<DampeningOptions>);
+
 /** Penalty bookkeeping in integer milliseconds; pure. */
 export class Dampening {
   readonly penaltyPerFlap: number;
@@ -40,11 +49,20 @@ export class Dampening {
       "reuseThreshold",
       "maxSuppressSec",
     ]);
-    this.penaltyPerFlap = positiveNumber("dampening.penalty", options.penalty ?? 1000);
-    this.halfLifeMs = seconds("dampening.halfLifeSec", options.halfLifeSec ?? 900);
-    this.suppressThreshold = positiveNumber("dampening.suppressThreshold", options.suppressThreshold ?? 2000);
-    this.reuseThreshold = positiveNumber("dampening.reuseThreshold", options.reuseThreshold ?? 750);
-    const maxSuppressMs = seconds("dampening.maxSuppressSec", options.maxSuppressSec ?? 3600);
+    this.penaltyPerFlap = positiveNumber("dampening.penalty", options.penalty ?? DAMPENING_DEFAULTS.penalty);
+    this.halfLifeMs = seconds("dampening.halfLifeSec", options.halfLifeSec ?? DAMPENING_DEFAULTS.halfLifeSec);
+    this.suppressThreshold = positiveNumber(
+      "dampening.suppressThreshold",
+      options.suppressThreshold ?? DAMPENING_DEFAULTS.suppressThreshold,
+    );
+    this.reuseThreshold = positiveNumber(
+      "dampening.reuseThreshold",
+      options.reuseThreshold ?? DAMPENING_DEFAULTS.reuseThreshold,
+    );
+    const maxSuppressMs = seconds(
+      "dampening.maxSuppressSec",
+      options.maxSuppressSec ?? DAMPENING_DEFAULTS.maxSuppressSec,
+    );
     if (!(this.reuseThreshold > 0 && this.reuseThreshold < this.suppressThreshold)) {
       throw new RangeError("dampening needs 0 < reuseThreshold < suppressThreshold");
     }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { secondsToMs } from "../clock.js";
+
 /** Longest time any health option takes, in seconds (one day: setTimeout overflows at ~24.8 days). */
 export const MAX_SECONDS = 86_400;
 
@@ -33,7 +35,7 @@ export function seconds(name: string, value: unknown, allowZero = false): number
       `${name} must be ${allowZero ? ">= 0" : "> 0"} and <= ${MAX_SECONDS} seconds, got ${value}`,
     );
   }
-  return Math.round(value * 1000);
+  return secondsToMs(value);
 }
 
 export function integer(name: string, value: unknown, min: number, max: number): number {

@@ -1,3 +1,5 @@
+import { secondsToMs } from "../clock.js";
+
 /** What every health check returns: plain data, never an exception for a failing target. */
 export interface CheckResult {
   readonly ok: boolean;
@@ -25,5 +27,5 @@ export function secToMs(name: string, seconds: number): number {
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw new RangeError(`${name} must be a finite number of seconds >= 0, got ${seconds}`);
   }
-  return Math.round(seconds * 1000);
+  return secondsToMs(seconds);
 }

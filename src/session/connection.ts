@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
+import { msToSeconds, secondsToMs } from "../clock.js";
 import { DEFAULT_CODEC_CONTEXT, maxMessageLength } from "../wire/context.js";
 import { type DeferringContext, deferringContext } from "../wire/deferred-nlri.js";
 import { BgpError } from "../wire/errors.js";
@@ -21,7 +22,7 @@ export interface ConnectionHandlers {
   /** Our send queue went past its cap. */
   overflow(queuedBytes: number): void;
   /** RFC 9687: bytes were queued and none could be written for the send hold time. */
-  sendHoldExpired(seconds: number): void;
+  sendHoldExpired(sendHoldTime: number): void;
   drain(): void;
 }
 
@@ -148,11 +149,11 @@ export class Connection {
   }
 
   /**
-   * RFC 9687 Send Hold Timer: from now on, when queued bytes make no progress for `seconds`, the
-   * host is told (and ends the session with NOTIFICATION 8).
+   * RFC 9687 Send Hold Timer: from now on, when queued bytes make no progress for `sendHoldTime`
+   * seconds, the host is told (and ends the session with NOTIFICATION 8).
    */
-  armSendHold(seconds: number): void {
-    this.#sendHoldMs = seconds * 1000;
+  armSendHold(sendHoldTime: number): void {
+    this.#sendHoldMs = secondsToMs(sendHoldTime);
     if (this.socket.writableLength > 0) this.#restartSendHold();
   }
 
@@ -207,12 +208,12 @@ export class Connection {
   #restartSendHold(): void {
     this.#stopSendHold();
     if (this.#detached) return;
-    const seconds = this.#sendHoldMs / 1000;
+    const sendHoldTime = msToSeconds(this.#sendHoldMs);
     this.#sendHoldTimer = this.#limits.clock.setTimeout(() => {
       this.#sendHoldTimer = null;
       if (this.#detached || this.queuedBytes === 0) return;
       debug("%s: send hold timer expired with %d octets queued", this.#label, this.queuedBytes);
-      this.#handlers.sendHoldExpired(seconds);
+      this.#handlers.sendHoldExpired(sendHoldTime);
     }, this.#sendHoldMs);
   }
 

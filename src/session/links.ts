@@ -1,6 +1,6 @@
 import { connect, Socket } from "node:net";
 import createDebug from "debug";
-import type { Clock } from "../clock.js";
+import { type Clock, secondsToMs } from "../clock.js";
 import { eventForDecodeError, initialSnapshot, step } from "../fsm/machine.js";
 import { resolveCollision } from "../fsm/negotiate.js";
 import { TIMER_EXPIRED } from "../fsm/timers.js";
@@ -18,6 +18,7 @@ import { BgpError } from "../wire/errors.js";
 import type { BgpMessage, OpenMessage } from "../wire/types.js";
 import { Connection } from "./connection.js";
 import { closeFd, createSecuredSocket, type TransportSecurity } from "./socket-options.js";
+import { defaultSendHoldTime } from "./types.js";
 
 const debug = createDebug("bgp:session");
 
@@ -52,7 +53,7 @@ export interface LinksOptions {
   readonly security?: TransportSecurity | undefined;
   readonly clock: Clock;
   readonly maxQueueBytes: number;
-  /** RFC 9687 Send Hold Time; default max(480, 2 × negotiated hold time). */
+  /** RFC 9687 Send Hold Time, seconds; default defaultSendHoldTime(negotiated hold time). */
   readonly sendHoldTime?: number | undefined;
 }
 
@@ -273,9 +274,7 @@ export class Links {
       link.applied = link.fsm.negotiated;
       conn.sendContext = link.applied.sendContext;
       conn.receiveContext = link.applied.receiveContext;
-      // RFC 9687 §3: "the suggested default ... 8 minutes or twice the negotiated HoldTime,
-      // whichever is greater" (configurable).
-      conn.armSendHold(this.#options.sendHoldTime ?? Math.max(480, 2 * link.applied.holdTime));
+      conn.armSendHold(this.#options.sendHoldTime ?? defaultSendHoldTime(link.applied.holdTime));
     }
     this.#settle(link);
   }
@@ -415,7 +414,7 @@ export class Links {
       );
       return failed;
     }
-    const timeoutMs = Math.max(500, this.#config.connectRetry * 1000 - 500);
+    const timeoutMs = Math.max(500, secondsToMs(this.#config.connectRetry) - 500);
     const clock = o.clock;
     const timer = clock.setTimeout(() => {
       if (!socket.connecting) return;

@@ -5,15 +5,12 @@ import { type Clock, realClock } from "../clock.js";
 import type { FsmConfig, FsmEvent, FsmNotice, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { CeaseSubcode } from "../wire/constants.js";
 import type { BgpError } from "../wire/errors.js";
-import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import { type Link, Links } from "./links.js";
 import { normaliseAddress } from "./listener.js";
 import type { TransportSecurity } from "./socket-options.js";
 import {
-  BGP_PORT,
-  DEFAULT_CONNECT_RETRY_SEC,
-  DEFAULT_HOLD_TIME_SEC,
+  SESSION_DEFAULTS as DEFAULTS,
   type NegotiatedSession,
   type SessionEvents,
   type SessionOptions,
@@ -25,8 +22,6 @@ export type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } f
 
 const debugFsm = createDebug("bgp:fsm");
 const debug = createDebug("bgp:session");
-
-const DEFAULT_MAX_SEND_QUEUE = 16 * 1024 * 1024;
 
 /**
  * A BGP session with one peer: runs the pure FSM over real sockets and timers, one connection at
@@ -59,19 +54,19 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       localAsn: options.localAsn,
       routerId: options.routerId,
       peerAsn: options.peerAsn,
-      holdTime: options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
-      connectRetry: options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
-      delayOpen: options.delayOpen ?? 0,
-      passive: options.passive ?? false,
-      families: options.families ?? [...ADDRESS_FAMILIES],
-      requiredFamilies: options.requiredFamilies ?? [],
-      addPath: options.addPath ?? [],
-      extendedMessage: options.extendedMessage ?? true,
-      extendedNextHop: options.extendedNextHop ?? false,
-      gracefulRestart: options.gracefulRestart ?? { restartTimeSec: 120 },
-      idleHold: options.idleHold ?? 1,
-      idleHoldMax: options.idleHoldMax ?? 120,
-      stablePeriod: options.stablePeriod ?? 60,
+      holdTime: options.holdTime ?? DEFAULTS.holdTime,
+      connectRetry: options.connectRetry ?? DEFAULTS.connectRetry,
+      delayOpen: options.delayOpen ?? DEFAULTS.delayOpen,
+      passive: options.passive ?? DEFAULTS.passive,
+      families: options.families ?? DEFAULTS.families,
+      requiredFamilies: options.requiredFamilies ?? DEFAULTS.requiredFamilies,
+      addPath: options.addPath ?? DEFAULTS.addPath,
+      extendedMessage: options.extendedMessage ?? DEFAULTS.extendedMessage,
+      extendedNextHop: options.extendedNextHop ?? DEFAULTS.extendedNextHop,
+      gracefulRestart: options.gracefulRestart ?? DEFAULTS.gracefulRestart,
+      idleHold: options.idleHold ?? DEFAULTS.idleHold,
+      idleHoldMax: options.idleHoldMax ?? DEFAULTS.idleHoldMax,
+      stablePeriod: options.stablePeriod ?? DEFAULTS.stablePeriod,
       autoRestart: true,
       random: options.random ?? Math.random,
     };
@@ -79,11 +74,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       this.#config,
       {
         peerAddress: options.peerAddress,
-        peerPort: options.peerPort ?? BGP_PORT,
+        peerPort: options.peerPort ?? DEFAULTS.peerPort,
         localAddress: options.localAddress,
         security: options.security,
         clock: this.#clock,
-        maxQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE,
+        maxQueueBytes: options.maxSendQueueBytes ?? DEFAULTS.maxSendQueueBytes,
         sendHoldTime: options.sendHoldTime,
       },
       {

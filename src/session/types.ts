@@ -1,14 +1,45 @@
 import type { Clock } from "../clock.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
+import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { AddressFamily, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
 import type { TransportSecurity } from "./socket-options.js";
 
 /** The BGP TCP port (RFC 4271), the default of every port option. */
 export const BGP_PORT = 179;
-/** Default hold time in seconds (the value RFC 4271 §10 suggests). */
-export const DEFAULT_HOLD_TIME_SEC = 90;
-/** Default ConnectRetry time in seconds. */
-export const DEFAULT_CONNECT_RETRY_SEC = 30;
+
+/**
+ * What BgpSession takes for each option left out, under the option's own name: the one place each
+ * default is written. The speaker passes its options through by the same names, so these are its
+ * defaults too, and the CLI's usage text quotes them. Times are in seconds.
+ */
+export const SESSION_DEFAULTS = Object.freeze({
+  peerPort: BGP_PORT,
+  passive: false,
+  /** RFC 4271 §10 suggests 90 seconds. */
+  holdTime: 90,
+  /** Shorter than the 120 seconds RFC 4271 §10 suggests, so a session comes back sooner. */
+  connectRetry: 30,
+  /** 0: DelayOpen off. */
+  delayOpen: 0,
+  families: ADDRESS_FAMILIES,
+  requiredFamilies: Object.freeze([]),
+  addPath: Object.freeze([]),
+  extendedMessage: true,
+  extendedNextHop: false,
+  gracefulRestart: Object.freeze({ restartTimeSec: 120 }),
+  maxSendQueueBytes: 16 * 1024 * 1024,
+  idleHold: 1,
+  idleHoldMax: 120,
+  stablePeriod: 60,
+} as const satisfies { readonly [K in keyof SessionOptions]?: unknown });
+
+/**
+ * The Send Hold Time when none is configured. RFC 9687 §3: "the suggested default ... 8 minutes
+ * or twice the negotiated HoldTime, whichever is greater".
+ */
+export function defaultSendHoldTime(negotiatedHoldTime: number): number {
+  return Math.max(480, 2 * negotiatedHoldTime);
+}
 
 export interface SessionOptions {
   localAsn: number;
@@ -17,7 +48,7 @@ export interface SessionOptions {
   /** The peer, IPv4 or IPv6. */
   peerAddress: string;
   peerAsn: number;
-  /** Default 179. */
+  /** Default 179 (BGP_PORT). */
   peerPort?: number;
   /** Bind for the active connect. */
   localAddress?: string;
@@ -25,11 +56,11 @@ export interface SessionOptions {
   security?: TransportSecurity;
   /** Never connect, only accept. */
   passive?: boolean;
-  /** Default 90; 0 = no keepalives and no hold timer. */
+  /** Hold time we offer, seconds (default 90); 0 = no keepalives and no hold timer. */
   holdTime?: number;
-  /** Default 30. */
+  /** Seconds between outbound connection attempts (default 30). */
   connectRetry?: number;
-  /** DelayOpen (RFC 4271 §8.1.1); off by default. */
+  /** DelayOpen (RFC 4271 §8.1.1), seconds; 0 (the default) turns it off. */
   delayOpen?: number;
   /** Default ["ipv4-unicast", "ipv6-unicast"]. */
   families?: AddressFamily[];
@@ -44,17 +75,17 @@ export interface SessionOptions {
   /** Advertise GR as a receiving speaker; default { restartTimeSec: 120 }. */
   gracefulRestart?: { restartTimeSec: number } | false;
   /**
-   * RFC 9687 Send Hold Time: when nothing queued could be written for this long, the session ends
-   * with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × negotiated hold time).
+   * RFC 9687 Send Hold Time, seconds: when nothing queued could be written for this long, the
+   * session ends with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × negotiated hold time).
    */
   sendHoldTime?: number;
   /** Backpressure cap; exceeding it ends the session with Cease/8 Out of Resources. Default 16 MiB. */
   maxSendQueueBytes?: number;
-  /** First IdleHold time before an automatic restart (doubles per flap). Default 1. */
+  /** First IdleHold time before an automatic restart, seconds (doubles per flap). Default 1. */
   idleHold?: number;
-  /** Cap on the IdleHold backoff. Default 120. */
+  /** Cap on the IdleHold backoff, seconds. Default 120. */
   idleHoldMax?: number;
-  /** An Established session that lasted this long resets the backoff. Default 60. */
+  /** An Established session that lasted this many seconds resets the backoff. Default 60. */
   stablePeriod?: number;
   clock?: Clock;
   /** Jitter source, uniform in [0, 1). */

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import createDebug from "debug";
 import {
   AUTH_TYPE_BY_NAME,
+  BFD_CONTROL_PORT,
   type BfdAuthName,
   BfdDiag,
   type BfdState,
@@ -18,6 +19,13 @@ import type { Peer } from "./peer.js";
 import type { BfdDownEvent, BfdUpEvent, SpeakerOptions } from "./types.js";
 
 const log = createDebug("bgp:speaker");
+
+/** The defaults of {@link BfdPeerOptions}: 0.3 s × 3 detects a failure in under a second. */
+export const BFD_DEFAULTS = Object.freeze({
+  interval: 0.3,
+  multiplier: 3,
+  port: BFD_CONTROL_PORT,
+} as const satisfies BfdPeerOptions);
 
 /** The `bfd` option of addPeer: `true` for the defaults (0.3 s × 3, no authentication). */
 export interface BfdPeerOptions {
@@ -66,19 +74,19 @@ export function resolveBfdOptions(
   if (typeof o !== "object" || o === null) {
     throw new TypeError(`invalid bfd for peer ${peer}: expected true or { interval, multiplier, auth }`);
   }
-  const interval = o.interval ?? 0.3;
+  const interval = o.interval ?? BFD_DEFAULTS.interval;
   if (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0.01 || interval > 60) {
     throw new TypeError(
       `invalid bfd.interval ${String(interval)} for peer ${peer}: expected 0.01-60 seconds`,
     );
   }
-  const multiplier = o.multiplier ?? 3;
+  const multiplier = o.multiplier ?? BFD_DEFAULTS.multiplier;
   if (!Number.isInteger(multiplier) || multiplier < 1 || multiplier > 255) {
     throw new TypeError(
       `invalid bfd.multiplier ${String(multiplier)} for peer ${peer}: expected an integer 1-255`,
     );
   }
-  const port = o.port ?? 3784;
+  const port = o.port ?? BFD_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(`invalid bfd.port ${String(port)} for peer ${peer}: expected 1-65535`);
   }

@@ -1,3 +1,4 @@
+import { SESSION_DEFAULTS } from "../session/types.js";
 import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { AddressFamily } from "../wire/types.js";
@@ -293,7 +294,7 @@ export function checkPeerOptions(options: unknown): asserts options is PeerOptio
       `addPeer: localAddress ${show(o.localAddress)} is not of the same family as address ${address}`,
     );
   }
-  const offered = (o.families as AddressFamily[] | undefined) ?? ADDRESS_FAMILIES;
+  const offered = (o.families as AddressFamily[] | undefined) ?? SESSION_DEFAULTS.families;
   for (const f of (o.requiredFamilies as AddressFamily[] | undefined) ?? []) {
     if (!offered.includes(f)) {
       throw new TypeError(`addPeer: requiredFamilies lists ${f}, which families does not offer`);

@@ -4,7 +4,7 @@ import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
 import { resolveTransportSecurity, socketCalls } from "../session/socket-options.js";
-import { BGP_PORT, DEFAULT_CONNECT_RETRY_SEC, DEFAULT_HOLD_TIME_SEC } from "../session/types.js";
+import { BGP_PORT, type SessionOptions } from "../session/types.js";
 import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import { canonicalPrefix } from "../wire/prefix.js";
@@ -12,6 +12,7 @@ import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
 import { RibOutTable } from "./adj-rib-out.js";
 import { resolveBfdOptions, SpeakerBfd } from "./bfd.js";
+import { chooseNextHop } from "./next-hop.js";
 import { checkObject, checkPeerOptions, checkSpeakerOptions, rejectUnknownKeys } from "./options.js";
 import { Peer, type PeerStatus } from "./peer.js";
 import {
@@ -70,6 +71,12 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    */
   private readonly attributeCache = new WeakMap<object, CachedAttributes>();
   private readonly bfd: SpeakerBfd;
+  /** The last targets, family and attributes whose next hop checkNextHop found to fit. */
+  private nextHopChecked: {
+    targets: readonly ResolvedPeer[] | null;
+    family: AddressFamily | null;
+    attributes: RouteAttributes | null;
+  } = { targets: null, family: null, attributes: null };
 
   constructor(options: SpeakerOptions) {
     super();
@@ -113,27 +120,17 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     const security = resolveTransportSecurity(options, name);
     // Load the FFI now, so a missing package or platform fails here and never later in a connect.
     if (security !== undefined) socketCalls();
+    // Options go through under their own names; BgpSession fills in its defaults (SESSION_DEFAULTS).
     const session = new BgpSession({
       localAsn: this.options.asn,
       routerId: this.options.routerId,
       peerAddress: address,
       peerAsn: options.asn,
-      peerPort: options.port ?? BGP_PORT,
-      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.port === undefined ? {} : { peerPort: options.port }),
       ...(security === undefined ? {} : { security }),
-      passive: options.passive ?? false,
-      holdTime: options.holdTime ?? this.options.holdTime ?? DEFAULT_HOLD_TIME_SEC,
-      connectRetry: options.connectRetry ?? this.options.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC,
-      ...sendHold(options.sendHoldTime ?? this.options.sendHoldTime),
-      families: options.families ?? [...ADDRESS_FAMILIES],
-      ...(options.addPath === undefined ? {} : { addPath: options.addPath }),
-      ...(options.delayOpen === undefined ? {} : { delayOpen: options.delayOpen }),
-      ...(options.requiredFamilies === undefined ? {} : { requiredFamilies: options.requiredFamilies }),
-      ...(options.extendedNextHop === undefined ? {} : { extendedNextHop: options.extendedNextHop }),
-      ...(options.extendedMessage === undefined ? {} : { extendedMessage: options.extendedMessage }),
-      ...(options.gracefulRestart === undefined ? {} : { gracefulRestart: options.gracefulRestart }),
-      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
-      ...(this.options.random === undefined ? {} : { random: this.options.random }),
+      ...definedOf(this.options, SPEAKER_SESSION_KEYS),
+      // The peer's own times win over the speaker's.
+      ...definedOf(options, PEER_SESSION_KEYS),
     });
     // Installs the peer's key on the listener; a failure leaves nothing behind.
     this.listener?.addSession(session);
@@ -150,6 +147,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
       session,
       this.peerCallbacks,
       this.ribOut,
+      this.options.clock,
     );
     this.peers.set(name, { peer, options });
     this.allPeers = null;
@@ -230,32 +228,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     if (this.state === "closing" || this.state === "closed") throw closedError("announce");
     const { prefix: canonical, family } = canonicalPrefix(prefix);
     const normalized = this.normalize(attributes);
-    if (normalized.nextHop !== undefined) {
-      const v6 = normalized.nextHop.includes(":");
-      if (family === "ipv6-unicast" && !v6) {
-        throw new TypeError(`IPv6 prefix ${canonical} needs an IPv6 next hop, got ${normalized.nextHop}`);
-      }
-    }
-    const targets = this.targets(attributes?.peers);
-    if (family === "ipv4-unicast" && normalized.nextHop?.includes(":")) {
-      // RFC 8950: an IPv6 next hop for IPv4 routes only where extended next hop is offered.
-      const without = targets.find(({ options }) => options.extendedNextHop !== true);
-      if (without !== undefined) {
-        throw new TypeError(
-          `IPv4 prefix ${canonical} with IPv6 next hop ${normalized.nextHop}: peer ${without.peer.name} is not configured with extendedNextHop (RFC 8950)`,
-        );
-      }
-    }
-    if (family === "ipv6-unicast" && normalized.nextHop === undefined) {
-      for (const { peer, options } of targets) {
-        const v4Transport = !peer.settings.address.includes(":");
-        if (v4Transport && options.nextHop?.ipv6 === undefined) {
-          throw new TypeError(
-            `IPv6 prefix ${canonical} to peer ${peer.name}: the session runs over IPv4, so the route needs an explicit IPv6 next hop (announce(prefix, { nextHop: "2001:db8::1" }) or addPeer({ nextHop: { ipv6 } }))`,
-          );
-        }
-      }
-    }
+    const targets = this.targetsFitting(canonical, family, normalized, attributes?.peers);
     const route = { family, attributes: normalized };
     if (attributes?.peers === undefined) {
       this.ribOut.setGlobal(canonical, route);
@@ -463,6 +436,60 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     return result;
   }
 
+  /**
+   * The peers `names` selects (all when undefined); throws when the route's next hop cannot fit
+   * one of their sessions (next-hop.ts decides).
+   * An IPv4 route without a next hop to a peer over IPv6 is not refused here: announced to all
+   * peers it goes to those over IPv4, and the others report it as "route-skipped".
+   */
+  private targetsFitting(
+    prefix: string,
+    family: AddressFamily,
+    attributes: RouteAttributes,
+    names: readonly string[] | undefined,
+  ): readonly ResolvedPeer[] {
+    const explicit = attributes.nextHop;
+    const anySession = chooseNextHop({ family, explicit });
+    if (!anySession.ok) throw new TypeError(`IPv6 prefix ${prefix} needs an IPv6 next hop, got ${explicit}`);
+    const targets = this.targets(names);
+    // Routes mostly come in runs with the same (interned) attributes to the same peers.
+    const checked = this.nextHopChecked;
+    if (checked.targets === targets && checked.family === family && checked.attributes === attributes) {
+      return targets;
+    }
+    for (const { peer, options } of targets) {
+      const choice = chooseNextHop({
+        family,
+        explicit,
+        configured: options.nextHop,
+        transport: {
+          ipv6: peer.settings.address.includes(":"),
+          extendedNextHop: options.extendedNextHop === true,
+        },
+      });
+      if (choice.ok) continue;
+      switch (choice.refusal) {
+        case "needs-extended-next-hop":
+          throw new TypeError(
+            `IPv4 prefix ${prefix} with IPv6 next hop ${explicit}: peer ${peer.name} is not configured with extendedNextHop (RFC 8950)`,
+          );
+        case "no-next-hop-for-transport":
+          if (family === "ipv4-unicast") continue;
+          throw new TypeError(
+            `IPv6 prefix ${prefix} to peer ${peer.name}: the session runs over IPv4, so the route needs an explicit IPv6 next hop (announce(prefix, { nextHop: "2001:db8::1" }) or addPeer({ nextHop: { ipv6 } }))`,
+          );
+        case "ipv4-next-hop-for-ipv6":
+          throw new TypeError(
+            `IPv6 prefix ${prefix} to peer ${peer.name} needs an IPv6 next hop, got ${choice.nextHop}`,
+          );
+        default:
+          throw choice.refusal satisfies never;
+      }
+    }
+    this.nextHopChecked = { targets, family, attributes };
+    return targets;
+  }
+
   private assertOpen(call: string): void {
     if (this.state === "closing" || this.state === "closed") throw closedError(call);
   }
@@ -541,8 +568,38 @@ function closedError(call: string): Error {
   return new Error(`${call}(): the speaker is closed (close() was called)`);
 }
 
-function sendHold(seconds: number | undefined): { sendHoldTime?: number } {
-  return seconds === undefined ? {} : { sendHoldTime: seconds };
+/** SpeakerOptions that BgpSession takes unchanged, under the same name, for every peer. */
+const SPEAKER_SESSION_KEYS = [
+  "holdTime",
+  "connectRetry",
+  "sendHoldTime",
+  "clock",
+  "random",
+] as const satisfies readonly (keyof SpeakerOptions & keyof SessionOptions)[];
+
+/** PeerOptions that BgpSession takes unchanged, under the same name. */
+const PEER_SESSION_KEYS = [
+  "holdTime",
+  "connectRetry",
+  "sendHoldTime",
+  "delayOpen",
+  "localAddress",
+  "passive",
+  "families",
+  "requiredFamilies",
+  "addPath",
+  "extendedMessage",
+  "extendedNextHop",
+  "gracefulRestart",
+] as const satisfies readonly (keyof PeerOptions & keyof SessionOptions)[];
+
+/** The `keys` of `source` that are set, so an absent option falls to the next source or the default. */
+function definedOf<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) {
+    if (source[key] !== undefined) out[key] = source[key];
+  }
+  return out;
 }
 
 /** The keys announce() understands: the attributes and the peer selector. */
