@@ -111,7 +111,7 @@ export type { NegotiatedSession, SessionEvents, SessionOptions, SessionStats } f
 
 // ─── State machine: RFC 4271 §8 as a pure function, for those who bring their own transport ─────
 
-/** `step(snapshot, event, now)` returns the next snapshot and the actions to run. */
+/** `step(snapshot, event, nowMs)` returns the next snapshot and the actions to run. */
 export { initialSnapshot, step } from "./fsm/machine.js";
 /** RFC 4271 §6.8 connection collision detection between two sessions to the same peer. */
 export { resolveCollision } from "./fsm/negotiate.js";

@@ -16,14 +16,14 @@ export function initialSnapshot(config: FsmConfig): FsmSnapshot {
     delayOpenRunning: false,
     running: false,
     negotiated: null,
-    establishedAt: null,
+    establishedAtMs: null,
     flapCount: 0,
   };
 }
 
 /** The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure. */
-export function step(snapshot: FsmSnapshot, event: FsmEvent, now: number): FsmStep {
-  const transition = new Step(snapshot, now);
+export function step(snapshot: FsmSnapshot, event: FsmEvent, nowMs: number): FsmStep {
+  const transition = new Step(snapshot, nowMs);
   handle(transition, event);
   return { state: transition.snapshot, actions: transition.actions };
 }
@@ -325,7 +325,7 @@ function openConfirm(transition: Step, event: FsmEvent): void {
       // "restarts the HoldTimer and changes its state to Established."
       transition.restartHold();
       transition.to("Established");
-      transition.snapshot = { ...transition.snapshot, establishedAt: transition.now };
+      transition.snapshot = { ...transition.snapshot, establishedAtMs: transition.nowMs };
       const negotiated = transition.snapshot.negotiated;
       if (negotiated !== null)
         transition.actions.push({ type: "emit", notice: { kind: "established", negotiated } });

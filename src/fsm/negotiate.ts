@@ -10,8 +10,8 @@ function has(caps: readonly Capability[], name: Capability["name"]): boolean {
 }
 
 /** RFC 4271 §4.2: "the smaller of its configured Hold Time and the Hold Time received in the OPEN". */
-export function negotiateHoldTime(oursSec: number, theirsSec: number): number {
-  return Math.min(oursSec, theirsSec);
+export function negotiateHoldTime(ours: number, theirs: number): number {
+  return Math.min(ours, theirs);
 }
 
 /** What our OPEN and the peer's agree on. `local` is the OPEN we sent, `peer` the one received (already validated). */

@@ -65,7 +65,7 @@ export class Step {
   snapshot: FsmSnapshot;
   constructor(
     readonly from: FsmSnapshot,
-    readonly now: number,
+    readonly nowMs: number,
   ) {
     this.snapshot = from;
   }
@@ -139,7 +139,7 @@ export class Step {
         : this.snapshot.connectRetryCounter + (opts.counter === "increment" ? 1 : 0);
     const stablePeriodMs = secondsToMs(this.config.stablePeriod);
     const stable =
-      this.snapshot.establishedAt !== null && this.now - this.snapshot.establishedAt >= stablePeriodMs;
+      this.snapshot.establishedAtMs !== null && this.nowMs - this.snapshot.establishedAtMs >= stablePeriodMs;
     const flapCount = stable ? 1 : this.snapshot.flapCount + 1;
     const running = this.snapshot.running && opts.stopped !== true;
     this.to("Idle");
@@ -147,7 +147,7 @@ export class Step {
       ...this.snapshot,
       connectRetryCounter: counter,
       negotiated: null,
-      establishedAt: null,
+      establishedAtMs: null,
       flapCount,
       running,
       delayOpenRunning: false,

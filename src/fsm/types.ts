@@ -172,7 +172,7 @@ export interface FsmSnapshot {
   /** Started and not manually stopped: goes back up by itself after a failure. */
   readonly running: boolean;
   readonly negotiated: NegotiatedCapabilities | null;
-  readonly establishedAt: number | null;
+  readonly establishedAtMs: number | null;
   /** Consecutive flaps since the last stable period (drives the IdleHold backoff). */
   readonly flapCount: number;
 }

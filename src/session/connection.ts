@@ -167,6 +167,20 @@ export class Connection {
     if (this.#detached || this.socket.destroyed) return;
     const bytes = encodeMessage(message, this.sendContext);
     if (debug.enabled) debug("%s > %s (%d octets)", this.#label, summary(message), bytes.length);
+    this.#queue(bytes);
+  }
+
+  /**
+   * Send `count` UPDATEs already encoded (with `sendContext`) back to back in `bytes`. The bytes
+   * are kept, not copied, until written: the caller must not change them.
+   */
+  sendEncoded(bytes: Uint8Array, count: number): void {
+    if (this.#detached || this.socket.destroyed) return;
+    if (debug.enabled) debug("%s > %d UPDATEs (%d octets)", this.#label, count, bytes.length);
+    this.#queue(bytes);
+  }
+
+  #queue(bytes: Uint8Array): void {
     this.#batch.push(bytes);
     this.#batchBytes += bytes.length;
     if (!this.#batchQueued) {

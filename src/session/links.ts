@@ -41,6 +41,8 @@ export interface LinkHost {
   promoted(old: Link, link: Link): void;
   messageIn(): void;
   messageOut(message: BgpMessage): void;
+  /** `count` UPDATEs went out already encoded (see sendUpdates). */
+  updatesOut(count: number): void;
   /** The session's connection drained below its high-water mark. */
   drain(): void;
 }
@@ -136,6 +138,12 @@ export class Links {
   send(conn: Connection, message: BgpMessage): void {
     conn.send(message);
     this.#host.messageOut(message);
+  }
+
+  /** Write `count` UPDATEs already encoded back to back in `bytes`, counted by the host. */
+  sendUpdates(conn: Connection, bytes: Uint8Array, count: number): void {
+    conn.sendEncoded(bytes, count);
+    this.#host.updatesOut(count);
   }
 
   enqueue(link: Link, event: FsmEvent): void {

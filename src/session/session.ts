@@ -36,7 +36,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     messagesOut: 0,
     updatesIn: 0,
     updatesOut: 0,
-    establishedAt: null,
+    establishedAtMs: null,
     lastError: null,
     flaps: 0,
   };
@@ -88,6 +88,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
           this.stats.messagesIn++;
         },
         messageOut: (message) => this.#countOut(message),
+        updatesOut: (count) => {
+          this.stats.messagesOut += count;
+          this.stats.updatesOut += count;
+        },
         drain: () => this.emit("drain"),
       },
     );
@@ -153,6 +157,21 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     if (message.type === "update") this.#links.enqueue(p, { type: "UpdateSent" });
   }
 
+  /**
+   * Send `count` UPDATEs already encoded with the negotiated send context, back to back in `bytes`
+   * (the speaker's packer writes a batch of them into one buffer). Only in Established.
+   */
+  sendUpdates(bytes: Uint8Array, count: number): void {
+    const p = this.#links.primary;
+    const conn = p.conn;
+    if (p.fsm.state !== "Established" || conn === null) {
+      throw new Error(`cannot send ${count} UPDATEs to ${this.peerAddress}: session is ${this.state}`);
+    }
+    this.#links.sendUpdates(conn, bytes, count);
+    // RFC 4271 §8.2.2: sending an UPDATE restarts the KeepaliveTimer; once for the batch is the same.
+    if (count > 0) this.#links.enqueue(p, { type: "UpdateSent" });
+  }
+
   /** An inbound connection from this peer (the listener matched its address). */
   acceptConnection(socket: Socket): void {
     this.#links.accept(socket);
@@ -185,7 +204,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         if (!mine) return;
         if (notice.reason.fromState === "Established") this.stats.flaps++;
         this.stats.lastError = notice.reason;
-        this.stats.establishedAt = null;
+        this.stats.establishedAtMs = null;
         this.#negotiated = null;
         debug("%s down: %s", this.peerAddress, notice.reason.message);
         this.emit("down", notice.reason);
@@ -214,7 +233,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       remoteAddress: normaliseAddress(socket?.remoteAddress ?? ""),
       remotePort: socket?.remotePort ?? 0,
     };
-    this.stats.establishedAt = this.#clock.now();
+    this.stats.establishedAtMs = this.#clock.now();
     debug(
       "%s established: hold %ds, %s",
       this.peerAddress,

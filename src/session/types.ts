@@ -105,7 +105,7 @@ export interface SessionStats {
   messagesOut: number;
   updatesIn: number;
   updatesOut: number;
-  establishedAt: number | null;
+  establishedAtMs: number | null;
   lastError: DownReason | null;
   /** Times an Established session went down. */
   flaps: number;

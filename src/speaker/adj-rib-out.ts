@@ -50,12 +50,19 @@ export interface RibChanges {
 }
 
 /** next() looked at an entry that needs nothing (it still counts against a batch's limit). */
-const SKIP = Symbol("skip");
+const SKIP = -1;
+/** next() has nothing left to look at. */
+const DONE = -2;
 
 /** The shared table of every peer's Adj-RIB-Out. */
 export class RibOutTable {
   /** Prefix to entry id. */
   readonly entries = new Map<string, number>();
+  /**
+   * Per id: the prefix ("" for an id not in use). Replays and refreshes walk the ids with a plain
+   * counter instead of iterating the Map, which costs two objects per entry visited.
+   */
+  readonly prefixOf: string[] = [];
   /** Per id: V4, V6, or FREE for an id not in use. */
   family = new Uint8Array(1024).fill(FREE);
   /** Per id: wanted for every peer without an exception; null when only exceptions announce it. */
@@ -85,6 +92,16 @@ export class RibOutTable {
   /** Whether any peer has a session reading changes (else nothing needs flushing now). */
   get hasLiveViews(): boolean {
     return this.liveViews > 0;
+  }
+
+  /** Ids in use are below this. */
+  get idLimit(): number {
+    return this.nextId;
+  }
+
+  /** Whether `id` is not in use. */
+  isFree(id: number): boolean {
+    return this.family[id] === FREE;
   }
 
   /** The family of entry `id`. */
@@ -157,11 +174,13 @@ export class RibOutTable {
       id = this.freeIds.pop() as number;
       this.want[id] = null;
       this.sent[id] = null;
+      this.prefixOf[id] = prefix;
     } else {
       id = this.nextId++;
       if (id >= this.family.length) this.grow();
       this.want.push(null);
       this.sent.push(null);
+      this.prefixOf.push(prefix);
     }
     this.family[id] = family === "ipv6-unicast" ? V6 : V4;
     this.holders[id] = 0;
@@ -194,6 +213,7 @@ export class RibOutTable {
     this.family[id] = FREE;
     this.want[id] = null;
     this.sent[id] = null;
+    this.prefixOf[id] = "";
     this.freeIds.push(id);
   }
 
@@ -257,16 +277,18 @@ export class AdjRibOut {
   /** @internal Absolute position in the table's change log. */
   cursor = 0;
   /**
-   * A new session's replay: a live cursor over every entry. Entries it has not reached may still
-   * be marked held by the previous session; it clears them as it goes (so a new session costs
-   * nothing up front, however large the table).
+   * A new session's replay: the next entry id it looks at (-1: none under way), a live cursor over
+   * every entry. Entries it has not reached may still be marked held by the previous session; it
+   * clears them as it goes (so a new session costs nothing up front, however large the table).
+   * An entry created behind the cursor is in the change log, so nothing is missed.
    */
-  private replay: Iterator<[string, number]> | null = null;
+  private replayAt = -1;
   /**
-   * Route refresh (RFC 2918) in progress: a live cursor over every entry that re-sends the routes
-   * of the families in `refreshing`. A request for a family already being refreshed is folded in.
+   * Route refresh (RFC 2918) in progress: the next entry id of a live cursor over every entry that
+   * re-sends the routes of the families in `refreshing` (-1: none). A request for a family already
+   * being refreshed is folded in.
    */
-  private refreshCursor: Iterator<[string, number]> | null = null;
+  private refreshAt = -1;
   private refreshing = new Set<AddressFamily>();
   /** Families requested while a pass for other families ran: they start a pass of their own next. */
   private refreshQueued = new Set<AddressFamily>();
@@ -401,7 +423,7 @@ export class AdjRibOut {
   get pendingCount(): number {
     if (!this.live) return this.desiredCount;
     const t = this.table;
-    const walking = this.replay !== null || this.refreshCursor !== null ? t.entries.size : 0;
+    const walking = this.replayAt >= 0 || this.refreshAt >= 0 ? t.entries.size : 0;
     return walking + (t.logBase + t.log.length - this.cursor);
   }
 
@@ -428,9 +450,9 @@ export class AdjRibOut {
     this.sentCount = 0;
     this.sentV6Count = 0;
     this.goLive();
-    this.replay = this.table.entries.size > 0 ? this.table.entries.entries() : null;
+    this.replayAt = this.table.entries.size > 0 ? 0 : -1;
     // The replay sends everything: a refresh in progress has nothing left to add.
-    this.refreshCursor = null;
+    this.refreshAt = -1;
     this.refreshing = new Set();
     this.refreshQueued = new Set();
   }
@@ -439,8 +461,8 @@ export class AdjRibOut {
   sessionDown(): void {
     if (!this.live) return;
     this.live = false;
-    this.replay = null;
-    this.refreshCursor = null;
+    this.replayAt = -1;
+    this.refreshAt = -1;
     this.refreshing = new Set();
     this.refreshQueued = new Set();
     this.table.setLive(-1);
@@ -453,9 +475,12 @@ export class AdjRibOut {
     const t = this.table;
     const i = t.views.indexOf(this);
     if (i >= 0) t.views.splice(i, 1);
-    for (const [prefix, id] of [...t.entries]) {
+    // By id, not over the Map: no copy of the entries and no object per entry.
+    for (let id = 0; id < t.idLimit; id++) {
+      if (t.isFree(id)) continue;
+      const prefix = t.prefixOf[id];
       if (this.isHeld(id)) this.clearHeld(prefix, id);
-      if (this.own.has(prefix)) {
+      if (this.own.size > 0 && this.own.has(prefix)) {
         this.own.delete(prefix);
         t.refs[id]--;
         t.exceptions--;
@@ -472,11 +497,11 @@ export class AdjRibOut {
    * session's replay.
    */
   resend(family: AddressFamily): boolean {
-    if (this.replay !== null) return false;
+    if (this.replayAt >= 0) return false;
     if (this.refreshing.has(family) || this.refreshQueued.has(family)) return false;
-    if (this.refreshCursor === null) {
+    if (this.refreshAt < 0) {
       this.refreshing.add(family);
-      this.refreshCursor = this.table.entries.entries();
+      this.refreshAt = 0;
     } else {
       this.refreshQueued.add(family);
     }
@@ -536,51 +561,52 @@ export class AdjRibOut {
     }
   }
 
-  /** The next prefix to look at, SKIP for one looked at and passed over, or undefined when done. */
-  private next(): [string, number] | typeof SKIP | undefined {
-    if (this.replay !== null) {
-      const step = this.replay.next();
-      if (!step.done) {
-        const [prefix, id] = step.value;
+  /** The id of the next entry to look at, SKIP for one looked at and passed over, or DONE. */
+  private next(): number {
+    const t = this.table;
+    if (this.replayAt >= 0) {
+      while (this.replayAt < t.idLimit) {
+        const id = this.replayAt++;
+        if (t.isFree(id)) continue;
+        const prefix = t.prefixOf[id];
         // An entry the replay reaches may still be held by the previous session.
         if (this.isHeld(id)) this.clearHeld(prefix, id);
         if (this.wantOf(prefix, id) === null) {
-          this.table.release(prefix, id);
+          t.release(prefix, id);
           return SKIP;
         }
-        return step.value;
+        return id;
       }
-      this.replay = null;
+      this.replayAt = -1;
     }
-    const t = this.table;
     while (this.cursor < t.logBase + t.log.length) {
       const prefix = t.log[this.cursor++ - t.logBase];
       const id = t.get(prefix);
-      if (id !== undefined) return [prefix, id];
+      if (id !== undefined) return id;
     }
     return this.nextRefreshed();
   }
 
   /** The refresh pass: the next entry of a family being refreshed, made to be sent again. */
-  private nextRefreshed(): [string, number] | typeof SKIP | undefined {
-    const cursor = this.refreshCursor;
-    if (cursor === null) return undefined;
-    const step = cursor.next();
-    if (step.done) {
+  private nextRefreshed(): number {
+    if (this.refreshAt < 0) return DONE;
+    const t = this.table;
+    if (this.refreshAt >= t.idLimit) {
       this.refreshing = this.refreshQueued;
       this.refreshQueued = new Set();
-      this.refreshCursor = this.refreshing.size > 0 ? this.table.entries.entries() : null;
+      this.refreshAt = this.refreshing.size > 0 ? 0 : -1;
       return SKIP;
     }
-    const [prefix, id] = step.value;
-    const t = this.table;
+    const id = this.refreshAt++;
+    if (t.isFree(id)) return SKIP;
+    const prefix = t.prefixOf[id];
     if (!this.refreshing.has(t.familyOf(id)) || this.wantOf(prefix, id) === null) return SKIP;
     if (this.isHeld(id)) {
       this.clearHeld(prefix, id);
       this.sentCount--;
       if (t.family[id] === V6) this.sentV6Count--;
     }
-    return step.value;
+    return id;
   }
 
   /**
@@ -602,12 +628,14 @@ export class AdjRibOut {
     const withdraw: RibChanges["withdraw"] = new Map();
     const t = this.table;
     let examined = 0;
+    // Routes come in runs that share their attributes: the last group is found without a lookup.
+    let last = null as AnnounceGroup | null;
     while (examined < limit) {
-      const item = this.next();
-      if (item === undefined) break;
+      const id = this.next();
+      if (id === DONE) break;
       examined++;
-      if (item === SKIP) continue;
-      const [prefix, id] = item;
+      if (id === SKIP) continue;
+      const prefix = t.prefixOf[id];
       const family = t.familyOf(id);
       const want = this.wantOf(prefix, id);
       const sent = this.sentOf(prefix, id);
@@ -620,13 +648,16 @@ export class AdjRibOut {
           this.clearHeld(prefix, id);
         }
         this.setHeld(prefix, id, want);
-        const byAttributes = groups[family];
-        let group = byAttributes.get(want);
-        if (group === undefined) {
-          group = { family, attributes: want, prefixes: [] };
-          byAttributes.set(want, group);
+        if (last === null || last.attributes !== want || last.family !== family) {
+          const byAttributes: Map<RouteAttributes, AnnounceGroup> = groups[family];
+          let group: AnnounceGroup | undefined = byAttributes.get(want);
+          if (group === undefined) {
+            group = { family, attributes: want, prefixes: [] };
+            byAttributes.set(want, group);
+          }
+          last = group;
         }
-        group.prefixes.push(prefix);
+        last.prefixes.push(prefix);
       } else if (sent !== null) {
         // RFC 4271 §9.1.3: withdraw only what this peer was told.
         this.clearHeld(prefix, id);

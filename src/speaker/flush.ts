@@ -8,22 +8,22 @@
 import { RouteRefreshSubtype } from "../wire/constants.js";
 import { maxMessageLength } from "../wire/context.js";
 import { endOfRib } from "../wire/end-of-rib.js";
-import { EMPTY_UPDATE_LENGTH, encodingLength } from "../wire/message.js";
-import type {
-  AddressFamily,
-  CodecContext,
-  PathAttributes,
-  RouteRefreshMessage,
-  UpdateMessage,
-} from "../wire/types.js";
+import type { AddressFamily, CodecContext, RouteRefreshMessage, UpdateMessage } from "../wire/types.js";
+import { Writer } from "../wire/writer.js";
 import type { RibChanges } from "./adj-rib-out.js";
 import { type PeerView, pathAttributesFor } from "./path-attributes.js";
 import { refreshMessage } from "./refresh.js";
 import type { RouteAttributes } from "./route.js";
-import { buildAnnouncements, buildWithdrawals } from "./update-builder.js";
+import { packAnnouncements, packWithdrawals } from "./update-packer.js";
 
 /** How many dirty prefixes one flush step turns into UPDATEs before it checks the socket again. */
 export const FLUSH_BATCH = 4096;
+
+/**
+ * Initial size of the buffer a batch's UPDATEs are written into: FLUSH_BATCH routes fit without
+ * growing it for prefixes up to about /112 (IPv6 /48: 7 octets each, IPv4 /24: 4).
+ */
+const PACK_BUFFER_SIZE = 64 * 1024;
 
 /**
  * Longest a flush runs before it yields to the event loop (setImmediate), so that a table of a
@@ -57,8 +57,11 @@ export interface FlushTarget {
   readonly view: PeerView;
   /** Whether the socket takes more now; the flush resumes on its "drain" otherwise. */
   writable(): boolean;
-  /** Hand one message to the session; false when it went down under our feet (stop, nothing lost). */
-  send(message: UpdateMessage | RouteRefreshMessage): boolean;
+  /**
+   * Hand `count` UPDATEs, encoded back to back in `bytes`, to the session; false when it went down
+   * under our feet (stop, nothing lost: a new session replays the table).
+   */
+  sendUpdates(bytes: Uint8Array, count: number): boolean;
   /** Whether a route can go on this session (a no withdraws it where the peer holds it). */
   canSend(prefix: string, family: AddressFamily, attributes: RouteAttributes): boolean;
   /** The next hop for routes of `family` that can go (canSend said yes). */
@@ -92,8 +95,11 @@ export function flushChanges(
     if (!target.writable()) return "blocked";
     if (now() - started > sliceMs) return "yielded";
     const changes = source.takeChanges(FLUSH_BATCH, accept);
+    // The batch's UPDATEs go into one buffer, handed to the session whole (see update-packer.ts).
+    const out = new Writer(PACK_BUFFER_SIZE);
+    let messages = 0;
     for (const [family, prefixes] of changes.withdraw) {
-      for (const m of buildWithdrawals(family, prefixes, ctx, max)) if (!target.send(m)) return "gone";
+      messages += packWithdrawals(out, family, prefixes, ctx, max);
     }
     for (const group of changes.announce) {
       const explicit = group.attributes.nextHop;
@@ -102,18 +108,11 @@ export function flushChanges(
       if (nextHop === null) throw new Error(`no next hop for accepted ${group.family} routes`);
       const linkLocal = target.linkLocalFor(group.family, explicit);
       const attributes = pathAttributesFor(group.family, group.attributes, target.view, nextHop, linkLocal);
-      const attributesLength = encodedLength(attributes, ctx);
-      const batch = { family: group.family, attributes, attributesLength, prefixes: group.prefixes };
-      for (const m of buildAnnouncements(batch, ctx, max)) if (!target.send(m)) return "gone";
+      messages += packAnnouncements(out, group.family, attributes, group.prefixes, ctx, max);
     }
+    if (messages > 0 && !target.sendUpdates(out.view(), messages)) return "gone";
   }
   return "done";
-}
-
-/** Octets the attributes take on the wire: an UPDATE that carries them and no routes, less its fixed part. */
-function encodedLength(attributes: PathAttributes, ctx: CodecContext): number {
-  const message: UpdateMessage = { type: "update", withdrawnRoutes: [], attributes, nlri: [] };
-  return encodingLength(message, ctx) - EMPTY_UPDATE_LENGTH;
 }
 
 /**

@@ -66,8 +66,8 @@ export interface PeerStatusSources {
   readonly bfd: BfdPeerStatus | null;
 }
 
-/** The status at `now` (milliseconds on the clock `stats.establishedAt` was read from). */
-export function peerStatus(from: PeerStatusSources, now: number): PeerStatus {
+/** The status at `nowMs` (on the clock `stats.establishedAtMs` was read from). */
+export function peerStatus(from: PeerStatusSources, nowMs: number): PeerStatus {
   const { stats, ribIn, ribOut } = from;
   const up = from.families !== null;
   return {
@@ -75,7 +75,7 @@ export function peerStatus(from: PeerStatusSources, now: number): PeerStatus {
     address: from.address,
     asn: from.asn,
     state: from.state,
-    uptimeMs: up && stats.establishedAt !== null ? now - stats.establishedAt : null,
+    uptimeMs: up && stats.establishedAtMs !== null ? nowMs - stats.establishedAtMs : null,
     establishedTransitions: from.establishedTransitions,
     messagesIn: stats.messagesIn,
     messagesOut: stats.messagesOut,

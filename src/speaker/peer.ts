@@ -156,7 +156,7 @@ export class Peer {
     return true;
   }
 
-  status(now: number, bfd: BfdPeerStatus | null = null): PeerStatus {
+  status(nowMs: number, bfd: BfdPeerStatus | null = null): PeerStatus {
     return peerStatus(
       {
         name: this.settings.name,
@@ -173,7 +173,7 @@ export class Peer {
         lastError: this.lastError,
         bfd,
       },
-      now,
+      nowMs,
     );
   }
 
@@ -213,7 +213,11 @@ export class Peer {
         fourOctetAs: negotiated.fourOctetAs,
       },
       writable: () => this.session.writable,
-      send: (message) => this.send(message),
+      sendUpdates: (bytes, count) => {
+        if (this.negotiated === null || this.session.state !== "Established") return false;
+        this.session.sendUpdates(bytes, count);
+        return true;
+      },
       canSend: (prefix, family, attributes) => {
         const verdict = nextHops.canSend(prefix, family, attributes);
         if (verdict === true) return true;

@@ -344,8 +344,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
-    const now = Date.now();
-    return [...this.peers.values()].map(({ peer }) => peer.status(now, this.bfd.status(peer)));
+    const nowMs = Date.now();
+    return [...this.peers.values()].map(({ peer }) => peer.status(nowMs, this.bfd.status(peer)));
   }
 
   /**

@@ -5,7 +5,7 @@
  * @module
  */
 import createDebug from "debug";
-import type { Clock } from "../clock.js";
+import { type Clock, secondsToMs } from "../clock.js";
 import type { DownReason, NegotiatedCapabilities } from "../fsm/types.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
 import type { AddressFamily } from "../wire/types.js";
@@ -89,7 +89,7 @@ export class StaleRouteTimer {
       this.timer = null;
       log("%s: dropping %d stale routes: %s", label, routes.staleCount, why);
       report(routes.sweepStale(ADDRESS_FAMILIES));
-    }, seconds * 1000);
+    }, secondsToMs(seconds));
     // Stale routes never keep the process alive on their own.
     (this.timer as { unref?: () => void }).unref?.();
   }

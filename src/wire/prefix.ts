@@ -162,6 +162,16 @@ export function encodeNlri(writer: Writer, nlri: Nlri, family: AddressFamily, ad
   else encodeIpv6Prefix(writer, nlri.prefix);
 }
 
+/**
+ * Write one prefix (length octet and significant octets, no path identifier) from its canonical
+ * text: what the UPDATE packer writes per route, with no Nlri object around it. Throws TypeError
+ * as `encodeNlri` does.
+ */
+export function encodePrefix(writer: Writer, prefix: string, family: AddressFamily): void {
+  if (family === "ipv4-unicast") encodeIpv4Prefix(writer, prefix);
+  else encodeIpv6Prefix(writer, prefix);
+}
+
 function badPrefix(text: string, family: string, why = "not a valid prefix"): TypeError {
   return new TypeError(`${why} (${family}): ${JSON.stringify(text)}`);
 }

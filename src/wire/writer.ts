@@ -108,9 +108,31 @@ export class Writer {
     return this.buf[at];
   }
 
+  /** Insert one zero octet at `at`, moving what follows one place on (a length that needs a second octet). */
+  insertOctet(at: number): void {
+    this.grow(1);
+    this.buf.copyWithin(at + 1, at, this.offset);
+    this.buf[at] = 0;
+    this.offset++;
+  }
+
+  /** Remove the octet at `at`, moving what follows one place back (a length that fits one octet). */
+  removeOctet(at: number): void {
+    this.buf.copyWithin(at, at + 1, this.offset);
+    this.offset--;
+  }
+
   /** Drop everything after `length` (undo a speculative write). */
   truncate(length: number): void {
     this.offset = length;
+  }
+
+  /**
+   * The bytes written so far, without a copy: a view of the writer's buffer, for a writer that is
+   * dropped afterwards (writing on would change what the view shows).
+   */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.offset);
   }
 
   /** The bytes written so far, as a copy sized exactly. */

@@ -72,7 +72,7 @@ describe("FSM happy path (RFC 4271 §8.2.2)", () => {
     ]);
     const est = r.actions[2];
     expect(est.type === "emit" && est.notice.kind).toBe("established");
-    expect(r.state.establishedAt).toBe(20);
+    expect(r.state.establishedAtMs).toBe(20);
   });
 
   it("Established: UPDATE restarts the hold timer and is passed up; KEEPALIVE restarts it", () => {

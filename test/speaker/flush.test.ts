@@ -13,6 +13,7 @@ import {
 } from "../../src/speaker/flush.js";
 import { normalizeAttributes } from "../../src/speaker/route.js";
 import { resolveContext } from "../../src/wire/context.js";
+import { MessageFramer } from "../../src/wire/framer.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import type { BgpMessage, RouteRefreshMessage, UpdateMessage } from "../../src/wire/types.js";
 
@@ -34,6 +35,13 @@ class FakeSession implements FlushTarget {
   send(message: UpdateMessage | RouteRefreshMessage): boolean {
     if (this.wire.length >= this.capacity) return false;
     this.wire.push(decodeMessage(encodeMessage(message, CTX), CTX));
+    return true;
+  }
+  sendUpdates(bytes: Uint8Array, count: number): boolean {
+    if (this.wire.length >= this.capacity) return false;
+    const frames = [...new MessageFramer().push(bytes)];
+    expect(frames).toHaveLength(count);
+    for (const frame of frames) this.wire.push(decodeMessage(frame, CTX));
     return true;
   }
   canSend(prefix: string): boolean {

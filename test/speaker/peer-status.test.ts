@@ -33,7 +33,7 @@ function sources(up: boolean): PeerStatusSources {
       messagesOut: 7,
       updatesIn: 1,
       updatesOut: 2,
-      establishedAt: 1_000,
+      establishedAtMs: 1_000,
       lastError: null,
       flaps: 0,
     },

@@ -249,8 +249,7 @@ function endAttribute(writer: Writer, at: number, extended: boolean): void {
   }
   if (length > 0xffff)
     throw new RangeError(`attribute ${writer.getU8(at + 1)} is ${length} octets, over 65535`);
-  writer.u8(0);
-  for (let i = writer.offset - 1; i > at + 3; i--) writer.setU8(i, writer.getU8(i - 1));
+  writer.insertOctet(at + 3);
   writer.setU8(at, writer.getU8(at) | AttributeFlag.EXTENDED_LENGTH);
   writer.setU8(at + 2, length >>> 8);
   writer.setU8(at + 3, length & 0xff);
