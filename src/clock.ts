@@ -6,8 +6,11 @@
 
 /** Milliseconds since the epoch and one-shot timers; tests inject a fake one. */
 export interface Clock {
+  /** The current time in milliseconds since the epoch. */
   now(): number;
+  /** Calls `callback` once after `delayMs` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, delayMs: number): unknown;
+  /** Cancels a timer `setTimeout` returned; a handle that already fired is ignored. */
   clearTimeout(handle: unknown): void;
 }
 

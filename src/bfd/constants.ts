@@ -31,14 +31,23 @@ export const BFD_STATES: readonly BfdState[] = ["AdminDown", "Down", "Init", "Up
 
 /** Diagnostic codes (RFC 5880 §4.1). */
 export const BfdDiag = {
+  /** No diagnostic: the session has not gone down. */
   NONE: 0,
+  /** No packet from the neighbor for the detection time. */
   CONTROL_DETECTION_TIME_EXPIRED: 1,
+  /** Echo packets stopped coming back (Echo mode; not used here). */
   ECHO_FUNCTION_FAILED: 2,
+  /** The neighbor said its session went down. */
   NEIGHBOR_SIGNALED_SESSION_DOWN: 3,
+  /** The forwarding plane was reset. */
   FORWARDING_PLANE_RESET: 4,
+  /** The path is down. */
   PATH_DOWN: 5,
+  /** A path further along is down. */
   CONCATENATED_PATH_DOWN: 6,
+  /** The session was disabled by configuration (AdminDown). */
   ADMINISTRATIVELY_DOWN: 7,
+  /** The reverse of a concatenated path is down. */
   REVERSE_CONCATENATED_PATH_DOWN: 8,
 } as const;
 
@@ -61,10 +70,15 @@ export function describeDiag(diag: number): string {
 
 /** Authentication types (RFC 5880 §4.1). */
 export const BfdAuthType = {
+  /** Simple Password (§4.2): decoded, never accepted or sent here. */
   SIMPLE_PASSWORD: 1,
+  /** Keyed MD5 (§4.3). */
   KEYED_MD5: 2,
+  /** Meticulous Keyed MD5 (§4.3): the sequence number rises with every packet. */
   METICULOUS_KEYED_MD5: 3,
+  /** Keyed SHA1 (§4.4). */
   KEYED_SHA1: 4,
+  /** Meticulous Keyed SHA1 (§4.4): the sequence number rises with every packet. */
   METICULOUS_KEYED_SHA1: 5,
 } as const;
 

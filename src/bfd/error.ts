@@ -4,5 +4,6 @@
  * bad bytes.
  */
 export class BfdError extends Error {
+  /** Always "BfdError", to tell it apart in logs. */
   override readonly name = "BfdError";
 }

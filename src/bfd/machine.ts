@@ -16,6 +16,7 @@ import type { BfdAuthKey, BfdControlPacket } from "./types.js";
 /** RFC 5880 §6.8.3: "bfd.DesiredMinTxInterval ... MUST be ... not less than one second" while not Up. */
 export const SLOW_TX_US = 1_000_000;
 
+/** One BFD session's settings, as the machine reads them. */
 export interface BfdMachineConfig {
   /** bfd.LocalDiscr: nonzero and unique among this system's sessions. */
   readonly localDiscriminator: number;
@@ -31,67 +32,134 @@ export interface BfdMachineConfig {
   readonly random: () => number;
 }
 
+/** The machine's two timers: periodic transmission, and the detection time. */
 export type BfdTimerName = "tx" | "detect";
 
+/** What the driver feeds `BfdMachine.handle`, told apart by `type`. */
 export type BfdEvent =
-  /** The session is configured: leave AdminDown for Down and start sending. */
-  | { readonly type: "start" }
-  /** The session is unconfigured or administratively disabled: AdminDown (§6.8.16). */
-  | { readonly type: "stop" }
-  /** A packet the codec decoded, with its bytes (exactly Length octets) for the digest check. */
-  | { readonly type: "receive"; readonly packet: BfdControlPacket; readonly bytes: Uint8Array }
-  | { readonly type: "timer"; readonly timer: BfdTimerName }
-  /** New local parameters; while Up they take effect through a Poll Sequence (§6.8.3). */
   | {
+      /** The session is configured: leave AdminDown for Down and start sending. */
+      readonly type: "start";
+    }
+  | {
+      /** The session is unconfigured or administratively disabled: AdminDown (§6.8.16). */
+      readonly type: "stop";
+    }
+  | {
+      /** A packet the codec decoded arrived. */
+      readonly type: "receive";
+      /** The decoded packet. */
+      readonly packet: BfdControlPacket;
+      /** Its bytes (exactly Length octets), for the digest check. */
+      readonly bytes: Uint8Array;
+    }
+  | {
+      /** A timer the machine started has fired. */
+      readonly type: "timer";
+      /** Which one. */
+      readonly timer: BfdTimerName;
+    }
+  | {
+      /** New local parameters; while Up they take effect through a Poll Sequence (§6.8.3). */
       readonly type: "set-intervals";
+      /** bfd.DesiredMinTxInterval once Up (µs). */
       readonly desiredMinTxUs: number;
+      /** bfd.RequiredMinRxInterval (µs). */
       readonly requiredMinRxUs: number;
+      /** bfd.DetectMult. */
       readonly detectMult: number;
     };
 
+/** What the machine reports to the user, told apart by `kind`. */
 export type BfdNotice =
   | {
+      /** The session state changed. */
       readonly kind: "state";
+      /** The state before. */
       readonly from: BfdState;
+      /** The state after. */
       readonly to: BfdState;
       /** bfd.LocalDiag after the change: why we went down. */
       readonly diag: number;
       /** The remote state that caused it, when a received packet did. */
       readonly remoteState: BfdState | null;
     }
-  /** A packet refused by the session's checks (§6.8.6, §6.7): logged, counted, never fatal. */
-  | { readonly kind: "discard"; readonly why: string }
-  /** A Poll Sequence ended with the remote's Final: the new intervals are in force. */
-  | { readonly kind: "poll-complete" };
+  | {
+      /** A packet refused by the session's checks (§6.8.6, §6.7): logged, counted, never fatal. */
+      readonly kind: "discard";
+      /** Which check refused it. */
+      readonly why: string;
+    }
+  | {
+      /** A Poll Sequence ended with the remote's Final: the new intervals are in force. */
+      readonly kind: "poll-complete";
+    };
 
+/** What `BfdMachine.handle` asks the driver to do, in order. */
 export type BfdAction =
-  | { readonly type: "send"; readonly packet: BfdControlPacket }
-  | { readonly type: "startTimer"; readonly timer: BfdTimerName; readonly ms: number }
-  | { readonly type: "stopTimer"; readonly timer: BfdTimerName }
-  | { readonly type: "emit"; readonly notice: BfdNotice };
+  | {
+      /** Encode (and sign) this packet and send it to the neighbor. */
+      readonly type: "send";
+      /** The packet to send. */
+      readonly packet: BfdControlPacket;
+    }
+  | {
+      /** Start (or restart) a timer; when it fires, feed a "timer" event. */
+      readonly type: "startTimer";
+      /** Which timer. */
+      readonly timer: BfdTimerName;
+      /** Its duration in milliseconds, jitter already applied. */
+      readonly ms: number;
+    }
+  | {
+      /** Stop a timer if it runs. */
+      readonly type: "stopTimer";
+      /** Which timer. */
+      readonly timer: BfdTimerName;
+    }
+  | {
+      /** Tell the user something happened. */
+      readonly type: "emit";
+      /** What happened. */
+      readonly notice: BfdNotice;
+    };
 
 /** What `snapshot()` reports: the RFC's state variables (§6.8.1) and what they imply. */
 export interface BfdSnapshot {
+  /** bfd.SessionState. */
   readonly state: BfdState;
+  /** bfd.RemoteSessionState: the state the neighbor last reported. */
   readonly remoteState: BfdState;
+  /** bfd.LocalDiscr. */
   readonly localDiscriminator: number;
   /** 0 until the remote is heard, and again after a Detection Time of silence. */
   readonly remoteDiscriminator: number;
+  /** bfd.LocalDiag: why the session last went down (a `BfdDiag` code). */
   readonly localDiag: number;
   /** The Desired Min TX Interval we advertise now (µs): at least 1 s while not Up. */
   readonly desiredMinTxUs: number;
+  /** bfd.RequiredMinRxInterval (µs). */
   readonly requiredMinRxUs: number;
+  /** bfd.DetectMult. */
   readonly detectMult: number;
+  /** bfd.RemoteMinRxInterval: the neighbor's Required Min RX Interval (µs). */
   readonly remoteMinRxUs: number;
+  /** The neighbor's Desired Min TX Interval (µs). */
   readonly remoteDesiredMinTxUs: number;
+  /** The neighbor's Detect Mult. */
   readonly remoteDetectMult: number;
   /** Interval between our periodic packets before jitter (µs), or 0 when the remote asked for none. */
   readonly txIntervalUs: number;
   /** Time without a packet after which the session goes Down (µs), or 0 before the remote is heard. */
   readonly detectionTimeUs: number;
+  /** A Poll Sequence is under way (we set the P bit until the neighbor answers with F). */
   readonly pollActive: boolean;
 }
 
+/**
+ * The sans-IO BFD state machine of one session (RFC 5880 §6.8): feed it events with `now`, run the
+ * actions it returns. `BfdSession` drives it on a clock; use it directly to bring your own transport.
+ */
 export class BfdMachine {
   private config: BfdMachineConfig;
   private state: BfdState = "Down";
@@ -124,10 +192,12 @@ export class BfdMachine {
     this.advertisedRxUs = config.requiredMinRxUs;
   }
 
+  /** bfd.SessionState now. */
   get sessionState(): BfdState {
     return this.state;
   }
 
+  /** Handles one event at `now` (ms) and returns the actions to run, in order. */
   handle(event: BfdEvent, now: number): BfdAction[] {
     this.actions = [];
     switch (event.type) {
@@ -166,6 +236,7 @@ export class BfdMachine {
     return this.actions;
   }
 
+  /** The state variables now, as plain data. */
   snapshot(): BfdSnapshot {
     return {
       state: this.state,

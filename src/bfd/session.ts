@@ -16,6 +16,7 @@ import type { BfdControlPacket } from "./types.js";
 
 const log = createDebug("bgp:bfd");
 
+/** The events a `BfdSession` emits, with their listeners' signatures. */
 export interface BfdSessionEvents {
   /** Every state change, as the machine reports it. */
   state: (change: Extract<BfdNotice, { kind: "state" }>) => void;
@@ -25,8 +26,11 @@ export interface BfdSessionEvents {
 
 /** Counters of one BFD session. */
 export interface BfdSessionStats {
+  /** Packets handed to the session by the transport. */
   packetsIn: number;
+  /** Packets the session sent. */
   packetsOut: number;
+  /** Received packets the session's checks refused. */
   discarded: number;
 }
 
@@ -35,7 +39,9 @@ export interface BfdSessionStats {
  * packets it sends, encoded and signed, to `send`. The transport feeds it received packets.
  */
 export class BfdSession extends EventEmitter<BfdSessionEvents> {
+  /** The neighbor's address; the transport routes its packets here. */
   readonly peerAddress: string;
+  /** Counters, updated in place. */
   readonly stats: BfdSessionStats = { packetsIn: 0, packetsOut: 0, discarded: 0 };
   private readonly machine: BfdMachine;
   private readonly config: BfdMachineConfig;
@@ -57,14 +63,17 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.sendBytes = send;
   }
 
+  /** Our discriminator for this session (bfd.LocalDiscr). */
   get localDiscriminator(): number {
     return this.config.localDiscriminator;
   }
 
+  /** The machine's state variables now, as plain data. */
   snapshot(): BfdSnapshot {
     return this.machine.snapshot();
   }
 
+  /** Leaves AdminDown for Down and starts sending (slowly, once per second, until Up). */
   start(): void {
     this.run({ type: "start" });
   }
@@ -74,11 +83,13 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.run({ type: "stop" });
   }
 
+  /** A packet from the neighbor, decoded, with its bytes for the digest check. */
   receive(packet: BfdControlPacket, bytes: Uint8Array): void {
     this.stats.packetsIn++;
     this.run({ type: "receive", packet, bytes });
   }
 
+  /** New local intervals (µs) and Detect Mult; while Up they take effect through a Poll Sequence. */
   setIntervals(desiredMinTxUs: number, requiredMinRxUs: number, detectMult: number): void {
     this.run({ type: "set-intervals", desiredMinTxUs, requiredMinRxUs, detectMult });
   }

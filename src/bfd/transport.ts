@@ -13,8 +13,10 @@ import type { BfdSession } from "./session.js";
 
 const log = createDebug("bgp:bfd");
 
+/** The address family of a socket pair: BFD over IPv4 or over IPv6. */
 export type BfdFamily = "ipv4" | "ipv6";
 
+/** Options for `new BfdTransport`. */
 export interface BfdTransportOptions {
   /** UDP port we receive on (default 3784, RFC 5881 §4). */
   readonly port?: number;
@@ -52,6 +54,7 @@ const unmapped = (address: string): string =>
  * session from off-link spoofing.
  */
 export class BfdTransport {
+  /** Counters, updated in place. */
   readonly stats: BfdTransportStats = { malformed: 0, unmatched: 0 };
   private readonly port: number;
   private readonly host: string | undefined;
@@ -107,6 +110,7 @@ export class BfdTransport {
     this.byAddress.set(session.peerAddress, session);
   }
 
+  /** Stops routing packets to `session` and frees its discriminator. */
   remove(session: BfdSession): void {
     if (this.byDiscriminator.get(session.localDiscriminator) === session)
       this.byDiscriminator.delete(session.localDiscriminator);
@@ -138,6 +142,7 @@ export class BfdTransport {
     };
   }
 
+  /** Closes every socket; senders drop packets from then on. */
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.sockets.values()];

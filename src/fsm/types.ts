@@ -21,37 +21,135 @@ export type TimerName = "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "I
  * is told apart by the machine itself, so the session only ever sends "BGPOpen".
  */
 export type FsmEvent =
-  | { readonly type: "ManualStart" } // 1
-  | { readonly type: "ManualStop"; readonly subcode?: number; readonly shutdownMessage?: string } // 2
-  | { readonly type: "AutomaticStart" } // 3
-  | { readonly type: "ManualStart_with_PassiveTcpEstablishment" } // 4
-  | { readonly type: "AutomaticStart_with_PassiveTcpEstablishment" } // 5
-  | { readonly type: "AutomaticStop"; readonly error: BgpError } // 8 (local resource trouble: Cease)
-  | { readonly type: "ConnectRetryTimer_Expires" } // 9
-  | { readonly type: "HoldTimer_Expires" } // 10
-  | { readonly type: "KeepaliveTimer_Expires" } // 11
-  | { readonly type: "DelayOpenTimer_Expires" } // 12
-  | { readonly type: "IdleHoldTimer_Expires" } // 13
-  | { readonly type: "TcpConnection_Valid" } // 14
-  | { readonly type: "Tcp_CR_Acked" } // 16 (our outbound connect completed)
-  | { readonly type: "TcpConnectionConfirmed" } // 17 (an inbound connection was accepted)
-  | { readonly type: "TcpConnectionFails"; readonly error?: Error } // 18
-  | { readonly type: "BGPOpen"; readonly open: OpenMessage } // 19 (and 20 with DelayOpen running)
-  | { readonly type: "BGPHeaderErr"; readonly error: BgpError } // 21
-  | { readonly type: "BGPOpenMsgErr"; readonly error: BgpError } // 22
-  | { readonly type: "OpenCollisionDump" } // 23
-  | { readonly type: "NotifMsg"; readonly notification: NotificationMessage } // 24 (version error) and 25
-  | { readonly type: "KeepAliveMsg" } // 26
-  | { readonly type: "UpdateMsg"; readonly update: UpdateMessage } // 27
-  | { readonly type: "UpdateMsgErr"; readonly error: BgpError } // 28
-  | { readonly type: "RouteRefreshMsg"; readonly routeRefresh: RouteRefreshMessage } // RFC 2918, no number
-  /** Internal, no number: the session wrote an UPDATE, which restarts the KeepaliveTimer (§8.2.2). */
-  | { readonly type: "UpdateSent" };
+  | {
+      /** Event 1: the user starts the session. */
+      readonly type: "ManualStart";
+    }
+  | {
+      /** Event 2: the user stops the session; a Cease NOTIFICATION goes out if one can. */
+      readonly type: "ManualStop";
+      /** Cease subcode to send (default 2, Administrative Shutdown). */
+      readonly subcode?: number;
+      /** RFC 9003 shutdown communication to send with it. */
+      readonly shutdownMessage?: string;
+    }
+  | {
+      /** Event 3: the session restarts by itself (after IdleHold). */
+      readonly type: "AutomaticStart";
+    }
+  | {
+      /** Event 4: the user starts the session, waiting for the peer to connect. */
+      readonly type: "ManualStart_with_PassiveTcpEstablishment";
+    }
+  | {
+      /** Event 5: an automatic start, waiting for the peer to connect. */
+      readonly type: "AutomaticStart_with_PassiveTcpEstablishment";
+    }
+  | {
+      /** Event 8: the session stops because of a local fault (e.g. out of resources); sends a Cease. */
+      readonly type: "AutomaticStop";
+      /** The NOTIFICATION to send. */
+      readonly error: BgpError;
+    }
+  | {
+      /** Event 9. */
+      readonly type: "ConnectRetryTimer_Expires";
+    }
+  | {
+      /** Event 10: nothing heard from the peer for the hold time. */
+      readonly type: "HoldTimer_Expires";
+    }
+  | {
+      /** Event 11: time to send a KEEPALIVE. */
+      readonly type: "KeepaliveTimer_Expires";
+    }
+  | {
+      /** Event 12: send the OPEN we held back. */
+      readonly type: "DelayOpenTimer_Expires";
+    }
+  | {
+      /** Event 13: the backoff after a flap is over; an automatic restart follows. */
+      readonly type: "IdleHoldTimer_Expires";
+    }
+  | {
+      /** Event 14: an incoming connection from a configured peer. */
+      readonly type: "TcpConnection_Valid";
+    }
+  | {
+      /** Event 16: our outbound connection completed. */
+      readonly type: "Tcp_CR_Acked";
+    }
+  | {
+      /** Event 17: an inbound connection was accepted. */
+      readonly type: "TcpConnectionConfirmed";
+    }
+  | {
+      /** Event 18: the connection failed or closed. */
+      readonly type: "TcpConnectionFails";
+      /** The socket error, when there was one. */
+      readonly error?: Error;
+    }
+  | {
+      /** Event 19 (or 20, while the DelayOpenTimer runs): a valid OPEN arrived. */
+      readonly type: "BGPOpen";
+      /** The decoded OPEN. */
+      readonly open: OpenMessage;
+    }
+  | {
+      /** Event 21: a message header was malformed. */
+      readonly type: "BGPHeaderErr";
+      /** What the decoder threw; its NOTIFICATION is sent. */
+      readonly error: BgpError;
+    }
+  | {
+      /** Event 22: an OPEN was malformed. */
+      readonly type: "BGPOpenMsgErr";
+      /** What the decoder threw; its NOTIFICATION is sent. */
+      readonly error: BgpError;
+    }
+  | {
+      /** Event 23: this connection lost a collision and is dropped with a Cease. */
+      readonly type: "OpenCollisionDump";
+    }
+  | {
+      /** Events 24 (version error) and 25: the peer sent a NOTIFICATION. */
+      readonly type: "NotifMsg";
+      /** The decoded NOTIFICATION. */
+      readonly notification: NotificationMessage;
+    }
+  | {
+      /** Event 26: a KEEPALIVE arrived. */
+      readonly type: "KeepAliveMsg";
+    }
+  | {
+      /** Event 27: a valid UPDATE arrived. */
+      readonly type: "UpdateMsg";
+      /** The decoded UPDATE (possibly with RFC 7606 problems short of a reset). */
+      readonly update: UpdateMessage;
+    }
+  | {
+      /** Event 28: an UPDATE was malformed enough to reset the session. */
+      readonly type: "UpdateMsgErr";
+      /** What the decoder threw; its NOTIFICATION is sent. */
+      readonly error: BgpError;
+    }
+  | {
+      /** A ROUTE-REFRESH arrived (RFC 2918; no RFC 4271 event number). */
+      readonly type: "RouteRefreshMsg";
+      /** The decoded ROUTE-REFRESH. */
+      readonly routeRefresh: RouteRefreshMessage;
+    }
+  | {
+      /** No RFC number: the session wrote an UPDATE, which restarts the KeepaliveTimer (§8.2.2). */
+      readonly type: "UpdateSent";
+    };
 
+/** The `type` of each event. */
 export type FsmEventType = FsmEvent["type"];
 
 /** Why a session left for Idle. */
 export interface DownReason {
+  /** How it ended: a NOTIFICATION either way, the hold timer, the TCP connection, a stop, or a lost collision. */
   readonly kind:
     | "notification-sent"
     | "notification-received"
@@ -60,10 +158,15 @@ export interface DownReason {
     | "tcp-closed"
     | "stopped"
     | "collision";
+  /** The NOTIFICATION's error code, when one was sent or received. */
   readonly code?: number;
+  /** The NOTIFICATION's subcode, with `code`. */
   readonly subcode?: number;
+  /** The NOTIFICATION's data field, with `code`. */
   readonly data?: Uint8Array;
+  /** The RFC 9003 shutdown communication it carried, if any. */
   readonly shutdownMessage?: string;
+  /** What happened, in words, for logs: names the NOTIFICATION as the RFC does. */
   readonly message: string;
   /** The state the session was in when it went down. */
   readonly fromState: FsmState;
@@ -71,21 +174,29 @@ export interface DownReason {
    * Set when the peer announced Graceful Restart (RFC 4724) and the session ended without a
    * NOTIFICATION: the receiving speaker keeps the peer's routes, marked stale, for this long.
    */
-  readonly gracefulRestart?: { readonly restartTimeSec: number };
+  readonly gracefulRestart?: {
+    /** Seconds the peer asked its routes be kept. */
+    readonly restartTimeSec: number;
+  };
 }
 
 /** What the two OPENs agreed, as plain data. */
 export interface NegotiatedCapabilities {
   /** The peer's AS (the 4-octet one when it sent the capability). */
   readonly peerAsn: number;
+  /** The peer's BGP Identifier, dotted quad. */
   readonly peerBgpIdentifier: string;
   /** min(ours, theirs); 0 means no keepalives and no hold timer. */
   readonly holdTime: number;
+  /** Seconds between our KEEPALIVEs: a third of the hold time, rounded down (before jitter). */
   readonly keepaliveTime: number;
   /** Families both sides announced (an OPEN without Multiprotocol capabilities implies IPv4 unicast). */
   readonly families: readonly AddressFamily[];
+  /** Both sides announced 4-octet AS numbers (RFC 6793). */
   readonly fourOctetAs: boolean;
+  /** The peer announced route refresh (RFC 2918), so we may send it ROUTE-REFRESH. */
   readonly routeRefresh: boolean;
+  /** The peer announced enhanced route refresh (RFC 7313). */
   readonly enhancedRouteRefresh: boolean;
   /** Both sides announced RFC 8654 extended messages. */
   readonly extendedMessage: boolean;
@@ -93,66 +204,148 @@ export interface NegotiatedCapabilities {
   readonly extendedNextHop: readonly AddressFamily[];
   /** The peer's Graceful Restart capability (we are the receiving speaker), or null. */
   readonly gracefulRestart: {
+    /** Seconds the peer asks its routes be kept after a session drops. */
     readonly restartTimeSec: number;
+    /** R bit: the peer has just restarted. */
     readonly restarting: boolean;
-    readonly families: readonly { readonly family: AddressFamily; readonly forwardingPreserved: boolean }[];
+    /** The families whose routes the peer keeps across a restart. */
+    readonly families: readonly {
+      /** The family. */
+      readonly family: AddressFamily;
+      /** F bit: the peer kept forwarding for this family through its restart. */
+      readonly forwardingPreserved: boolean;
+    }[];
   } | null;
   /** ADD-PATH directions in use per family (RFC 7911). */
   readonly addPath: readonly {
+    /** The family. */
     readonly family: AddressFamily;
+    /** We send several paths per prefix to the peer. */
     readonly send: boolean;
+    /** The peer sends several paths per prefix to us. */
     readonly receive: boolean;
   }[];
-  /** How we encode what we send, and decode what we receive. */
+  /** How we encode what we send. */
   readonly sendContext: CodecContext;
+  /** How we decode what we receive. */
   readonly receiveContext: CodecContext;
 }
 
 /** Everything the FSM emits to the outside world. */
 export type FsmNotice =
-  | { readonly kind: "state"; readonly from: FsmState; readonly to: FsmState }
-  | { readonly kind: "established"; readonly negotiated: NegotiatedCapabilities }
-  | { readonly kind: "down"; readonly reason: DownReason }
-  | { readonly kind: "update"; readonly update: UpdateMessage }
-  | { readonly kind: "route-refresh"; readonly routeRefresh: RouteRefreshMessage };
+  | {
+      /** The state changed. */
+      readonly kind: "state";
+      /** The state before. */
+      readonly from: FsmState;
+      /** The state after. */
+      readonly to: FsmState;
+    }
+  | {
+      /** The session reached Established. */
+      readonly kind: "established";
+      /** What the two OPENs agreed. */
+      readonly negotiated: NegotiatedCapabilities;
+    }
+  | {
+      /** The session went down (to Idle). */
+      readonly kind: "down";
+      /** Why. */
+      readonly reason: DownReason;
+    }
+  | {
+      /** An UPDATE arrived in Established. */
+      readonly kind: "update";
+      /** The decoded UPDATE. */
+      readonly update: UpdateMessage;
+    }
+  | {
+      /** A ROUTE-REFRESH arrived in Established. */
+      readonly kind: "route-refresh";
+      /** The decoded ROUTE-REFRESH. */
+      readonly routeRefresh: RouteRefreshMessage;
+    };
 
 /** Actions are data: the session performs them in order. */
 export type FsmAction =
-  | { readonly type: "send"; readonly message: BgpMessage }
-  | { readonly type: "startTimer"; readonly timer: TimerName; readonly ms: number }
-  | { readonly type: "stopTimer"; readonly timer: TimerName }
-  /** Initiate an outbound TCP connection. */
-  | { readonly type: "connect" }
-  /** Flush what was sent, then close the TCP connection and release its resources. */
-  | { readonly type: "disconnect" }
-  | { readonly type: "emit"; readonly notice: FsmNotice };
+  | {
+      /** Write a message to the connection. */
+      readonly type: "send";
+      /** The message to encode and write. */
+      readonly message: BgpMessage;
+    }
+  | {
+      /** Start (or restart) a timer; when it fires, feed the matching `…_Expires` event. */
+      readonly type: "startTimer";
+      /** Which timer. */
+      readonly timer: TimerName;
+      /** Its duration in milliseconds, jitter already applied. */
+      readonly ms: number;
+    }
+  | {
+      /** Stop a timer if it runs. */
+      readonly type: "stopTimer";
+      /** Which timer. */
+      readonly timer: TimerName;
+    }
+  | {
+      /** Initiate an outbound TCP connection. */
+      readonly type: "connect";
+    }
+  | {
+      /** Flush what was sent, then close the TCP connection and release its resources. */
+      readonly type: "disconnect";
+    }
+  | {
+      /** Tell the user something happened. */
+      readonly type: "emit";
+      /** What happened. */
+      readonly notice: FsmNotice;
+    };
 
+/** One session's settings, as the state machine reads them. Times are in seconds. */
 export interface FsmConfig {
+  /** Our AS number, 1–4294967295. */
   readonly localAsn: number;
   /** Our BGP Identifier, dotted quad. */
   readonly routerId: string;
+  /** The AS number the peer must have. */
   readonly peerAsn: number;
+  /** Hold time we propose: 0 (no keepalives) or 3–65535. */
   readonly holdTime: number;
+  /** ConnectRetry time: how long to wait before trying to connect again. */
   readonly connectRetry: number;
   /** 0 disables DelayOpen (RFC 4271 §8.1.1 DelayOpen attribute). */
   readonly delayOpen: number;
   /** Never initiate a connection (PassiveTcpEstablishment). */
   readonly passive: boolean;
+  /** Families we announce in the OPEN. */
   readonly families: readonly AddressFamily[];
   /** Families the peer must announce, else 2/7 Unsupported Capability. */
   readonly requiredFamilies: readonly AddressFamily[];
+  /** ADD-PATH (RFC 7911) we offer, per family and direction. */
   readonly addPath: readonly {
+    /** The family. */
     readonly family: AddressFamily;
+    /** We can send several paths per prefix. */
     readonly send: boolean;
+    /** We accept several paths per prefix. */
     readonly receive: boolean;
   }[];
+  /** Announce RFC 8654 extended messages (up to 65535 octets). */
   readonly extendedMessage: boolean;
   /** Announce RFC 8950 extended next hop for IPv4 unicast (IPv6 next hops); default off. */
   readonly extendedNextHop?: boolean;
   /** Announce Graceful Restart as a receiving speaker (R=0, no families' F bits), or not. */
-  readonly gracefulRestart: { readonly restartTimeSec: number } | false;
+  readonly gracefulRestart:
+    | {
+        /** Seconds we ask the peer to keep our routes after a session drops (0–4095). */
+        readonly restartTimeSec: number;
+      }
+    | false;
   /** The first IdleHold time before an automatic restart; doubles per flap up to the cap. */
   readonly idleHold: number;
+  /** The cap on the IdleHold backoff. */
   readonly idleHoldMax: number;
   /** An Established session that lasted this long resets the IdleHold backoff. */
   readonly stablePeriod: number;
@@ -164,20 +357,28 @@ export interface FsmConfig {
 
 /** The whole state of one connection's FSM; step() returns a new one. */
 export interface FsmSnapshot {
+  /** The RFC 4271 state. */
   readonly state: FsmState;
+  /** The settings the machine was built with. */
   readonly config: FsmConfig;
+  /** ConnectRetryCounter (RFC 4271 §8): connection attempts that failed since the last start. */
   readonly connectRetryCounter: number;
   /** The DelayOpenTimer is running (to tell event 19 from 20). */
   readonly delayOpenRunning: boolean;
   /** Started and not manually stopped: goes back up by itself after a failure. */
   readonly running: boolean;
+  /** What the OPENs agreed, from OpenConfirm on; null before. */
   readonly negotiated: NegotiatedCapabilities | null;
+  /** The `now` (ms) of the step that reached Established; null until then. */
   readonly establishedAtMs: number | null;
   /** Consecutive flaps since the last stable period (drives the IdleHold backoff). */
   readonly flapCount: number;
 }
 
+/** The result of one `step`: the next snapshot and what to do, in order. */
 export interface FsmStep {
+  /** The snapshot to pass to the next `step`. */
   readonly state: FsmSnapshot;
+  /** The actions for the caller to run, in order. */
   readonly actions: readonly FsmAction[];
 }

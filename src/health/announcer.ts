@@ -11,7 +11,9 @@ const debug = createDebug("bgp:health");
 
 /** The part of BgpSpeaker the announcer drives; `A` is the speaker's announce-attributes type. */
 export interface RouteSpeaker<A> {
+  /** Announces (or re-announces with new attributes) one prefix. */
   announce(prefix: string, attributes?: A): void;
+  /** Withdraws one prefix. */
   withdraw(prefix: string): void;
   /** RFC 8326: re-announce with GRACEFUL_SHUTDOWN (BgpSpeaker has it); needed for `drainSec`. */
   drain?(prefix: string): void;
@@ -20,7 +22,9 @@ export interface RouteSpeaker<A> {
 /** What a prefix does in one state: announce with these attributes, or withdraw. */
 export type PrefixAction<A> = A | "withdraw";
 
+/** One prefix and what it does in each published state. */
 export interface PrefixPolicy<A> {
+  /** The prefix, as `announce` takes it. */
   readonly prefix: string;
   /** Default: announce with no extra attributes. */
   readonly up?: PrefixAction<A>;
@@ -32,16 +36,23 @@ export interface PrefixPolicy<A> {
 
 /** Anything that publishes gate transitions: a HealthMonitor, or a test's emitter. */
 export interface GateSource {
+  /** The published state now; "init" until the first decision. */
   readonly state: GateState | "init";
+  /** Subscribes to one published state. */
   on(event: GateState, listener: (event: TransitionEvent) => void): unknown;
+  /** Unsubscribes what `on` subscribed. */
   off(event: GateState, listener: (event: TransitionEvent) => void): unknown;
 }
 
+/** One gate and the prefixes it drives. */
 export interface GatedPrefixes<A> {
+  /** Where the published states come from (a `HealthMonitor`). */
   readonly source: GateSource;
+  /** The prefixes this gate announces and withdraws. */
   readonly prefixes: readonly PrefixPolicy<A>[];
 }
 
+/** Options for `new HealthGatedAnnouncer`. */
 export interface HealthGatedAnnouncerOptions<A> {
   /**
    * Checks one prefix and its attributes, throwing TypeError/RangeError on anything the speaker
@@ -55,6 +66,7 @@ export interface HealthGatedAnnouncerOptions<A> {
    * (default 0: withdrawn at once). A DOWN service is withdrawn at once: it cannot serve the drain.
    */
   readonly drainSec?: number;
+  /** The clock the drain is timed on (default: the real one); inject a fake one in tests. */
   readonly clock?: Clock;
   /**
    * Prefixes already announced for these gates by an earlier announcer (a configuration reload):
@@ -67,14 +79,21 @@ export interface HealthGatedAnnouncerOptions<A> {
 
 /** One call made on the speaker, with why. */
 export interface AnnouncerAction<A> {
+  /** The prefix acted on. */
   readonly prefix: string;
+  /** The published state that caused it. */
   readonly state: GateState;
+  /** The call made on the speaker. */
   readonly action: "announce" | "withdraw" | "drain";
+  /** The attributes announced with, for "announce". */
   readonly attributes?: A;
+  /** The transition's reason (the check result that decided it). */
   readonly reason: string;
 }
 
+/** The events a `HealthGatedAnnouncer` emits, with their arguments. */
 export interface HealthGatedAnnouncerEvents<A> {
+  /** A call was made on the speaker. */
   action: [AnnouncerAction<A>];
   /** A call on the speaker failed at run time; the route is left as it was. */
   error: [Error];

@@ -8,10 +8,13 @@ import type { CheckBaseOptions, CheckResult } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
+/** Options for `checkCommand` (default timeout 5 s): passes when the command exits 0. */
 export interface CommandCheckOptions extends CheckBaseOptions {
   /** Run through the shell, like ExaBGP healthcheck's --command. */
   readonly command: string;
+  /** Working directory (default: the process's). */
   readonly cwd?: string;
+  /** Environment (default: the process's). */
   readonly env?: NodeJS.ProcessEnv;
   /** Bytes of stdout+stderr kept for the reason/details (default 4096, at most 1 MiB). */
   readonly maxOutputBytes?: number;

@@ -12,8 +12,11 @@ import { positiveNumber, rejectUnknownKeys, requireObject, seconds } from "./opt
 export interface DampeningOptions {
   /** Added on each flap (health going up -> down). */
   readonly penalty?: number;
+  /** Seconds for the penalty to decay to half (default 900). */
   readonly halfLifeSec?: number;
+  /** UP is held back while the penalty is above this (default 2000). */
   readonly suppressThreshold?: number;
+  /** A suppressed UP is released once the penalty decays to this (default 750). */
   readonly reuseThreshold?: number;
   /** "The maximum time a route can be suppressed": the penalty is capped so it decays to reuse in this time. */
   readonly maxSuppressSec?: number;

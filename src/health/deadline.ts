@@ -3,8 +3,11 @@ import { secToMs } from "./types.js";
 
 /** What a check body produces; the wrapper adds the duration. */
 export interface CheckOutcome {
+  /** The check passed. */
   readonly ok: boolean;
+  /** Why it failed, or what was seen when it passed. */
   readonly reason: string;
+  /** Check-specific numbers (status code, queue lengths …) for logs and status pages. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 

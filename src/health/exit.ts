@@ -6,30 +6,46 @@ const debug = createDebug("bgp:health");
 /** The bits of `process` the exit handler uses; tests pass an emitter. */
 export type ProcessLike = Pick<NodeJS.Process, "on" | "off" | "exit">;
 
+/** Options for `installExitHandler`. */
 export interface ExitHandlerOptions {
-  readonly speaker: { close(): Promise<void> };
+  /** Closed last, so every peer gets a Cease (a `BgpSpeaker`). */
+  readonly speaker: {
+    /** Says goodbye to every peer and stops. */
+    close(): Promise<void>;
+  };
   /**
    * Withdrawn first, so routers get an explicit withdrawal before the Cease; an announcer built
    * with `drainSec` drains first (RFC 8326 GRACEFUL_SHUTDOWN for that long, then the withdraw).
    */
   readonly announcers?: readonly {
+    /** Withdraws every prefix the announcer announced. */
     withdrawAll(reason?: string): void;
+    /** Drains every prefix (GRACEFUL_SHUTDOWN), then withdraws it. */
     drainAll?(reason?: string): Promise<void>;
   }[];
   /** Stopped before the withdrawal so no check result re-announces a route. */
-  readonly monitors?: readonly { stop(): Promise<void> }[];
+  readonly monitors?: readonly {
+    /** Stops the monitor's rounds. */
+    stop(): Promise<void>;
+  }[];
   /** Longest wait for the speaker to close before leaving anyway (default 5 s). */
   readonly timeoutSec?: number;
+  /** Signals that trigger the shutdown (default SIGTERM and SIGINT). */
   readonly signals?: readonly NodeJS.Signals[];
+  /** The process to listen on and exit (default: `process`); tests pass an emitter. */
   readonly process?: ProcessLike;
 }
 
+/** An installed exit handler. */
 export interface ExitHandler {
   /** Withdraw, close, resolve: once, however often it is called. */
   shutdown(reason: string): Promise<void>;
   /** Removes the signal and beforeExit listeners. */
   dispose(): void;
 }
+
+/** Default bound, in seconds, on the withdraw-and-close wait at exit. */
+export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
 
 /**
  * On SIGTERM/SIGINT (then exit 0: a requested stop that withdrew cleanly, the status systemd counts
@@ -38,9 +54,6 @@ export interface ExitHandler {
  * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
  * TCP sessions down, and a router drops every route learned over a session that goes down.
  */
-/** Default bound, in seconds, on the withdraw-and-close wait at exit. */
-export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
-
 export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
   const proc: ProcessLike = options.process ?? process;
   const timeoutMs = secToMs("timeoutSec", options.timeoutSec ?? DEFAULT_EXIT_TIMEOUT_SEC);

@@ -24,17 +24,7 @@ export const GATE_DEFAULTS = {
   holdDownSec: 0,
 } as const;
 
-/**
- * The rise/fall gate of ExaBGP's healthcheck, pure: time comes in as `nowMs`, events and the next
- * due time go out, nothing here sets a timer.
- *
- * Phases as in ExaBGP: INIT, RISING, UP, FALLING, DOWN, DISABLED. RISING/FALLING change nothing
- * published; reaching `rise` successes publishes UP, reaching `fall` failures publishes DOWN, the
- * disable file publishes DISABLED at once and, once removed, the gate starts over from INIT while the
- * published state stays DISABLED until rise/fall decide. On top: `holdDown` delays a transition to
- * UP until the previous published state has lasted that long, and flap dampening suppresses UP while
- * the penalty of past up -> down flaps is high. Transitions to DOWN and DISABLED are never delayed.
- */
+/** Options of the rise/fall gate (`HealthGate`, and `HealthMonitor` which passes them on). */
 export interface GateOptions {
   /** Seconds between checks in a steady state (default 5; > 0 and <= 86400). */
   readonly intervalSec?: number;
@@ -50,48 +40,85 @@ export interface GateOptions {
   readonly dampening?: DampeningOptions | boolean;
 }
 
+/** Where the gate is: the published state, or on its way to one (rising, falling). */
 export type GatePhase = "init" | "rising" | "up" | "falling" | "down" | "disabled";
 
 /** One round of checks as the gate sees it. */
 export interface RoundResult {
+  /** Every check passed. */
   readonly ok: boolean;
+  /** Why the round failed, or what was seen when it passed. */
   readonly reason: string;
   /** The check that failed (or passed, for a single check). */
   readonly check?: string;
 }
 
+/** The published state changed. */
 export interface TransitionEvent {
+  /** The new published state. */
   readonly type: GateState;
+  /** The published state before ("init" for the first decision). */
   readonly from: GateState | "init";
+  /** When, on the caller's clock (ms). */
   readonly atMs: number;
+  /** The reason of the round that decided it. */
   readonly reason: string;
+  /** The check that decided it, when one did. */
   readonly check?: string;
   /** What held an UP back before it was published. */
   readonly delayedBy?: "hold-down" | "dampening";
 }
 
+/** Flap dampening started holding UP back. */
 export interface SuppressedEvent {
+  /** Tells the gate events apart. */
   readonly type: "suppressed";
+  /** When, on the caller's clock (ms). */
   readonly atMs: number;
+  /** Why, in words. */
   readonly reason: string;
+  /** The flap penalty that crossed the suppress threshold. */
   readonly penalty: number;
+  /** When the penalty will have decayed to the reuse threshold, if no new flap comes (ms). */
   readonly releaseAtMs: number;
 }
 
+/** Flap dampening stopped holding UP back. */
 export interface ReleasedEvent {
+  /** Tells the gate events apart. */
   readonly type: "released";
+  /** When, on the caller's clock (ms). */
   readonly atMs: number;
+  /** Why, in words. */
   readonly reason: string;
+  /** The penalty, now at or below the reuse threshold. */
   readonly penalty: number;
 }
 
+/** Anything the gate reports: a published transition, or dampening starting or ending. */
 export type GateEvent = TransitionEvent | SuppressedEvent | ReleasedEvent;
 
+/**
+ * The rise/fall gate of ExaBGP's healthcheck, pure: time comes in as `nowMs`, events and the next
+ * due time go out, nothing here sets a timer.
+ *
+ * Phases as in ExaBGP: INIT, RISING, UP, FALLING, DOWN, DISABLED. RISING/FALLING change nothing
+ * published; reaching `rise` successes publishes UP, reaching `fall` failures publishes DOWN, the
+ * disable file publishes DISABLED at once and, once removed, the gate starts over from INIT while the
+ * published state stays DISABLED until rise/fall decide. On top: `holdDown` delays a transition to
+ * UP until the previous published state has lasted that long, and flap dampening suppresses UP while
+ * the penalty of past up -> down flaps is high. Transitions to DOWN and DISABLED are never delayed.
+ */
 export class HealthGate {
+  /** Milliseconds between rounds in a steady state. */
   readonly intervalMs: number;
+  /** Milliseconds between rounds while rising or falling. */
   readonly fastIntervalMs: number;
+  /** Consecutive successes that publish UP. */
   readonly rise: number;
+  /** Consecutive failures that publish DOWN. */
   readonly fall: number;
+  /** How long (ms) a published state must last before UP may follow it. */
   readonly holdDownMs: number;
   private readonly dampening: Dampening | undefined;
   private phaseValue: GatePhase = "init";
@@ -130,14 +157,17 @@ export class HealthGate {
     return this.published;
   }
 
+  /** Where the gate is now, including rising and falling. */
   get phase(): GatePhase {
     return this.phaseValue;
   }
 
+  /** Flap dampening holds UP back right now. */
   get suppressed(): boolean {
     return this.dampening?.suppressed ?? false;
   }
 
+  /** The flap penalty at `nowMs`, decayed; 0 without dampening. */
   penalty(nowMs: number): number {
     return this.dampening?.penaltyAt(nowMs) ?? 0;
   }

@@ -4,7 +4,9 @@ import { runWithDeadline } from "./deadline.js";
 import { checkBaseOptions, describe, integer, optionalBoolean } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
+/** Options for `checkHttp` (default timeout 2 s). */
 export interface HttpCheckOptions extends CheckBaseOptions {
+  /** The http: or https: URL to GET. */
   readonly url: string | URL;
   /** Inclusive status range that passes (default [200, 399]). */
   readonly expectStatus?: readonly [number, number];
@@ -12,6 +14,7 @@ export interface HttpCheckOptions extends CheckBaseOptions {
   readonly bodyMatch?: string | RegExp;
   /** Bytes of body read for the match (default 64 KiB); the rest is not downloaded. */
   readonly maxBodyBytes?: number;
+  /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Accept self-signed certificates (default true: a health probe checks liveness, not identity). */
   readonly rejectUnauthorized?: boolean;

@@ -30,6 +30,7 @@ const debug = createDebug("bgp:health");
 /** Default hard deadline of one check, seconds: above the built-in checks' own timeouts (2 s, 5 s). */
 export const DEFAULT_CHECK_DEADLINE_SEC = 10;
 
+/** Options for `new HealthMonitor`: the checks, their deadlines, and the gate's options. */
 export interface HealthMonitorOptions extends GateOptions {
   /** One check, or several by name: a round passes when `checksRequired` of them pass. */
   readonly checks: CheckFn | Readonly<Record<string, CheckFn>>;
@@ -52,7 +53,9 @@ export interface HealthMonitorOptions extends GateOptions {
   readonly staleAfter?: number;
   /** Its existence forces DISABLED (maintenance); looked at every round, before the checks. */
   readonly disableFile?: string;
+  /** How the disable file is looked for (default: `fs.access`); injected in tests. */
   readonly exists?: (path: string) => boolean | Promise<boolean>;
+  /** The clock rounds are timed on (default: the real one); inject a fake one in tests. */
   readonly clock?: Clock;
   /** Aborting it stops the monitor, like stop(). */
   readonly signal?: AbortSignal;
@@ -75,18 +78,27 @@ const MONITOR_OPTION_KEYS = [
 
 /** One round's results, for logging and metrics. */
 export interface RoundReport extends RoundResult {
+  /** When the round finished, on the monitor's clock (ms). */
   readonly atMs: number;
+  /** Each check's result, by name (a single check is named "check"). */
   readonly results: Readonly<Record<string, CheckResult>>;
 }
 
+/** The events a `HealthMonitor` emits, with their arguments. */
 export interface HealthMonitorEvents {
+  /** The service was published UP. */
   up: [TransitionEvent];
+  /** The service was published DOWN. */
   down: [TransitionEvent];
+  /** The disable file appeared: published DISABLED. */
   disabled: [TransitionEvent];
+  /** Flap dampening started holding UP back. */
   suppressed: [SuppressedEvent];
+  /** Flap dampening stopped holding UP back. */
   released: [ReleasedEvent];
   /** Every gate event above, in order. */
   event: [GateEvent];
+  /** A round of checks finished, whatever it decided. */
   round: [RoundReport];
   /** A listener threw while handling an event; the monitor keeps running. */
   error: [unknown];
@@ -106,11 +118,15 @@ const fileExists = (path: string): Promise<boolean> =>
  * check, and the freshness watchdog publishes DOWN when results stop coming.
  */
 export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
+  /** The rise/fall gate the rounds feed. */
   readonly gate: HealthGate;
+  /** The monitor's name, from the options (shown in debug output and status). */
   readonly name: string;
   /** How many checks must pass for a round to pass. */
   readonly checksRequired: number;
+  /** Hard deadline of each check, ms. */
   readonly checkDeadlineMs: number;
+  /** The freshness watchdog's limit, ms (see `HealthMonitorOptions.staleAfter`). */
   readonly staleAfterMs: number;
   private readonly checks: Readonly<Record<string, CheckFn>>;
   private readonly clock: Clock;
@@ -178,14 +194,17 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     return this.recorder.snapshot(this.name, this.gate, this.clock.now());
   }
 
+  /** The published state; "init" until the first decision. */
   get state(): GateState | "init" {
     return this.gate.state;
   }
 
+  /** Started and not stopped. */
   get isRunning(): boolean {
     return this.running;
   }
 
+  /** Starts running rounds; a second call, or one after `signal` aborted, does nothing. */
   start(): void {
     if (this.running || this.outerSignal?.aborted) return;
     this.running = true;

@@ -6,6 +6,7 @@ import { checkBaseOptions, describe, integer, nonEmptyString, port, positiveNumb
 import { parseProcNetTcp, type SocketRow, TcpState } from "./proc-net-tcp.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
+/** What `checkSocketTable` judges: which sockets are the service's, and the limits that fail it. */
 export interface SocketTableJudgeOptions {
   /** The service's local port. */
   readonly port: number;
@@ -18,20 +19,39 @@ export interface SocketTableJudgeOptions {
    * The backlog itself is not in /proc/net/tcp, so it must be told. Omit to report without judging.
    */
   readonly acceptQueue?:
-    | { readonly limit: number }
-    | { readonly backlog: number; readonly fraction?: number };
+    | {
+        /** Most connections the queue may hold. */
+        readonly limit: number;
+      }
+    | {
+        /** The backlog the service passed to listen(). */
+        readonly backlog: number;
+        /** Share of the backlog the queue may fill (default 1). */
+        readonly fraction?: number;
+      };
   /** Fail when more than this many half-open (SYN_RECV) connections wait on the port. */
   readonly maxSynRecv?: number;
   /**
    * Fail when more than `maxConnections` (default 0) established connections on the port have more
    * than `thresholdBytes` unacknowledged in their send queue: a consumer that stopped reading.
    */
-  readonly sendQueue?: { readonly thresholdBytes: number; readonly maxConnections?: number };
+  readonly sendQueue?: {
+    /** Unacknowledged bytes above which a connection counts as stuck. */
+    readonly thresholdBytes: number;
+    /** Stuck connections tolerated (default 0). */
+    readonly maxConnections?: number;
+  };
 }
 
+/** Options for `checkSocketTable`. */
 export interface SocketTableCheckOptions extends SocketTableJudgeOptions, CheckBaseOptions {
   /** Files to read (default /proc/net/tcp and /proc/net/tcp6); a missing one is skipped. */
-  readonly files?: readonly { readonly path: string; readonly family: 4 | 6 }[];
+  readonly files?: readonly {
+    /** Path of a /proc/net/tcp-format file. */
+    readonly path: string;
+    /** Whether it lists IPv4 or IPv6 sockets. */
+    readonly family: 4 | 6;
+  }[];
 }
 
 /** Judges parsed socket rows; pure, so it is tested on captured text. */

@@ -13,25 +13,36 @@ export const CHECK_LATENCY_BUCKETS_SEC: readonly number[] = [
 export interface LatencyHistogram {
   /** Cumulative, one per bound of `CHECK_LATENCY_BUCKETS_SEC`; `count` is the +Inf bucket. */
   readonly counts: readonly number[];
+  /** Rounds measured in all. */
   readonly count: number;
+  /** Their total duration, seconds. */
   readonly sumSec: number;
 }
 
 /** One check's last result and its latency so far. */
 export interface CheckStatus {
   /** Null until the check has run once. */
-  readonly last: (CheckResult & { readonly atMs: number }) | null;
+  readonly last:
+    | (CheckResult & {
+        /** When the result came, on the monitor's clock (ms). */
+        readonly atMs: number;
+      })
+    | null;
+  /** How long the check has taken, as a histogram. */
   readonly latency: LatencyHistogram;
 }
 
 /** A monitor's state and counters, as plain data (for status pages and metrics). */
 export interface HealthStatus {
+  /** The monitor's name. */
   readonly name: string;
   /** The published state; "init" until the first decision. */
   readonly state: GateState | "init";
+  /** Where the gate is, including rising and falling. */
   readonly phase: GatePhase;
   /** Clock time (ms) the state was published at; for "init", when the monitor was built. */
   readonly stateSinceMs: number;
+  /** How long the published state has lasted, ms. */
   readonly timeInStateMs: number;
   /** Failed rounds in a row (0 after a passing round). */
   readonly consecutiveFailures: number;
@@ -39,13 +50,24 @@ export interface HealthStatus {
   readonly consecutiveSuccesses: number;
   /** Rounds of checks run, and how many of them failed. */
   readonly rounds: number;
+  /** Of `rounds`, those that failed. */
   readonly failedRounds: number;
   /** Published transitions (to up, down or disabled). */
   readonly transitions: number;
   /** RFC 2439 flap penalty now (0 without dampening). */
   readonly penalty: number;
+  /** Flap dampening holds UP back right now. */
   readonly suppressed: boolean;
-  readonly lastRound: { readonly atMs: number; readonly ok: boolean; readonly reason: string } | null;
+  /** The last round of checks; null before the first. */
+  readonly lastRound: {
+    /** When it finished, on the monitor's clock (ms). */
+    readonly atMs: number;
+    /** It passed. */
+    readonly ok: boolean;
+    /** Why it failed, or what was seen when it passed. */
+    readonly reason: string;
+  } | null;
+  /** Each check's last result and latency, by name. */
   readonly checks: Readonly<Record<string, CheckStatus>>;
 }
 

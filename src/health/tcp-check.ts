@@ -3,8 +3,11 @@ import { runWithDeadline } from "./deadline.js";
 import { checkBaseOptions, nonEmptyString, port as portOption } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
+/** Options for `checkTcp` (default timeout 2 s). */
 export interface TcpCheckOptions extends CheckBaseOptions {
+  /** Host name or address to connect to. */
   readonly host: string;
+  /** TCP port, 1–65535. */
   readonly port: number;
   /** Local address to connect from. */
   readonly localAddress?: string;

@@ -2,10 +2,13 @@ import { secondsToMs } from "../clock.js";
 
 /** What every health check returns: plain data, never an exception for a failing target. */
 export interface CheckResult {
+  /** The check passed. */
   readonly ok: boolean;
   /** Human-readable: why it failed, or what was seen when it passed. */
   readonly reason: string;
+  /** How long the check took, ms. */
   readonly durationMs: number;
+  /** Check-specific numbers (status code, queue lengths …) for logs and status pages. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
@@ -16,6 +19,7 @@ export type CheckFn = (signal: AbortSignal) => Promise<CheckResult>;
 export interface CheckBaseOptions {
   /** Seconds before the check gives up and reports a failure (fractions allowed). */
   readonly timeoutSec?: number;
+  /** Aborting it ends the check at once, as a failure. */
   readonly signal?: AbortSignal;
 }
 

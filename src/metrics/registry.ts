@@ -19,6 +19,7 @@ const FSM_STATES: readonly FsmState[] = [
 ];
 const HEALTH_STATES = ["init", "up", "down", "disabled"] as const;
 
+/** Options for `createMetricsRegistry`. */
 export interface MetricsRegistryOptions {
   /** Register into this registry (default: a new one). Metric names must not be taken there. */
   readonly registry?: Registry;

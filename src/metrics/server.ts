@@ -7,10 +7,13 @@ const debug = createDebug("bgp:metrics");
 
 /** What `/healthz` reports: the process itself, not the services it checks. */
 export interface SelfHealth {
+  /** True answers 200, false 503. */
   readonly ok: boolean;
+  /** Shown in the response body, e.g. why it is not ok. */
   readonly reason?: string;
 }
 
+/** Options for `startStatusServer`. */
 export interface StatusServerOptions {
   /** Address to bind (default 127.0.0.1: metrics are for the host's scraper, not the world). */
   readonly host?: string;
@@ -24,8 +27,11 @@ export interface StatusServerOptions {
   readonly health?: () => SelfHealth;
 }
 
+/** A running status server. */
 export interface StatusServer {
+  /** The address it listens on. */
   readonly host: string;
+  /** The TCP port it listens on (the one picked, when 0 was asked for). */
   readonly port: number;
   /** Stops listening and drops open (keep-alive) connections. */
   close(): Promise<void>;

@@ -4,7 +4,10 @@ import type { PeerStatus } from "../speaker/peer.js";
 /** Where the numbers come from: a BgpSpeaker, and the HealthMonitors of its services. */
 export interface MetricsSources {
   /** Anything with `peerStatus()`: a BgpSpeaker. */
-  readonly speaker?: { peerStatus(): readonly PeerStatus[] };
+  readonly speaker?: {
+    /** Every peer's state and counters, read at each scrape. */
+    peerStatus(): readonly PeerStatus[];
+  };
   /**
    * Anything with `status()`: HealthMonitors. A function is called at every scrape, so monitors
    * that come and go (a config reload) are followed without re-registering anything.
@@ -12,20 +15,28 @@ export interface MetricsSources {
   readonly monitors?: readonly HealthStatusSource[] | (() => readonly HealthStatusSource[]);
 }
 
+/** Anything with a `status()` like `HealthMonitor`'s: one service's health for the metrics. */
 export interface HealthStatusSource {
+  /** The service's state and counters, read at each scrape. */
   status(): HealthStatus;
 }
 
 /** `PeerStatus` made JSON-safe: the NOTIFICATION data of the last error as hex. */
 export type PeerStatusJson = Omit<PeerStatus, "lastError"> & {
+  /** Why the session last went down, with the NOTIFICATION data as hex; null if it never did. */
   readonly lastError:
-    | (Omit<NonNullable<PeerStatus["lastError"]>, "data"> & { readonly data?: string })
+    | (Omit<NonNullable<PeerStatus["lastError"]>, "data"> & {
+        /** The NOTIFICATION data field as lower-case hex; absent when there was none. */
+        readonly data?: string;
+      })
     | null;
 };
 
 /** Everything `/status` shows: one read of every source, as plain JSON-safe data. */
 export interface StatusReport {
+  /** One entry per configured peer, as `peerStatus()` gives them. */
   readonly peers: readonly PeerStatusJson[];
+  /** One entry per health monitor. */
   readonly services: readonly HealthStatus[];
 }
 

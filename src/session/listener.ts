@@ -15,9 +15,11 @@ const debug = createDebug("bgp:session");
 
 /** What the listener needs from a session: its peer's address and a way to hand it a socket. */
 export interface AcceptingSession {
+  /** The peer's address; connections from it are handed to this session. */
   readonly peerAddress: string;
   /** TCP-MD5 key and TTL settings for this peer's connections, if any (socket-options.ts). */
   readonly security?: TransportSecurity | undefined;
+  /** Takes over an accepted connection from the peer (paused; nothing read yet). */
   acceptConnection(socket: Socket): void;
 }
 
@@ -63,7 +65,14 @@ export class BgpListener {
     );
   }
 
-  listen(): Promise<{ port: number }> {
+  /**
+   * Binds and starts accepting. Resolves with the port actually bound (useful with port 0);
+   * rejects with an Error whose `cause` is the socket error (EADDRINUSE, EACCES).
+   */
+  listen(): Promise<{
+    /** The bound TCP port. */
+    port: number;
+  }> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) =>
         reject(new Error(`cannot listen on port ${this.#port}`, { cause: error }));
@@ -89,6 +98,10 @@ export class BgpListener {
     });
   }
 
+  /**
+   * Routes the peer's connections to `session` and installs its TCP-MD5 key and TTL settings on the
+   * listening socket. Throws if another session already has that address.
+   */
   addSession(session: AcceptingSession): void {
     const key = normaliseAddress(session.peerAddress);
     if (this.#sessions.has(key) && this.#sessions.get(key) !== session) {
@@ -107,6 +120,7 @@ export class BgpListener {
     this.#applyListenerWide(b);
   }
 
+  /** Stops routing the peer's connections to `session` and removes its key; unknown sessions are ignored. */
   removeSession(session: AcceptingSession): void {
     const key = normaliseAddress(session.peerAddress);
     if (this.#sessions.get(key) !== session) return;

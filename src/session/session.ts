@@ -29,8 +29,11 @@ const debug = createDebug("bgp:session");
  * going down (IdleHold, then AutomaticStart) until stop().
  */
 export class BgpSession extends EventEmitter<SessionEvents> {
+  /** The peer's address, as given in the options. */
   readonly peerAddress: string;
+  /** TCP-MD5 key and TTL settings of this session's sockets; undefined when none. */
   readonly security: TransportSecurity | undefined;
+  /** Counters, updated in place as the session runs. */
   readonly stats: SessionStats = {
     messagesIn: 0,
     messagesOut: 0,
@@ -97,10 +100,12 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     );
   }
 
+  /** The RFC 4271 state of the session's main connection. */
   get state(): FsmState {
     return this.#links.primary.fsm.state;
   }
 
+  /** What the current connection negotiated; null until the OPENs were exchanged. */
   get negotiated(): NegotiatedSession | null {
     return this.#negotiated;
   }

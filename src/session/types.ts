@@ -41,12 +41,15 @@ export function defaultSendHoldTime(negotiatedHoldTime: number): number {
   return Math.max(480, 2 * negotiatedHoldTime);
 }
 
+/** Options for `new BgpSession`. Times are in seconds (fractions allowed). */
 export interface SessionOptions {
+  /** Our AS number, 1–4294967295. */
   localAsn: number;
   /** Our BGP Identifier, dotted quad. */
   routerId: string;
   /** The peer, IPv4 or IPv6. */
   peerAddress: string;
+  /** The AS number the peer must have; another one fails its OPEN with 2/2 Bad Peer AS. */
   peerAsn: number;
   /** Default 179 (BGP_PORT). */
   peerPort?: number;
@@ -67,13 +70,25 @@ export interface SessionOptions {
   /** Families the peer must announce, else 2/7 Unsupported Capability. Default none. */
   requiredFamilies?: AddressFamily[];
   /** ADD-PATH (RFC 7911) per family and direction; default none. */
-  addPath?: { family: AddressFamily; send: boolean; receive: boolean }[];
+  addPath?: {
+    /** The family. */
+    family: AddressFamily;
+    /** Offer to send several paths per prefix. */
+    send: boolean;
+    /** Offer to receive several paths per prefix. */
+    receive: boolean;
+  }[];
   /** Advertise RFC 8654; default true. */
   extendedMessage?: boolean;
   /** Advertise RFC 8950 extended next hop for IPv4 unicast; default false. */
   extendedNextHop?: boolean;
   /** Advertise GR as a receiving speaker; default { restartTimeSec: 120 }. */
-  gracefulRestart?: { restartTimeSec: number } | false;
+  gracefulRestart?:
+    | {
+        /** Seconds we ask the peer to keep our routes after a session drops (0–4095). */
+        restartTimeSec: number;
+      }
+    | false;
   /**
    * RFC 9687 Send Hold Time, seconds: when nothing queued could be written for this long, the
    * session ends with NOTIFICATION 8 (Send Hold Timer Expired). Default max(480, 2 × negotiated hold time).
@@ -87,6 +102,7 @@ export interface SessionOptions {
   idleHoldMax?: number;
   /** An Established session that lasted this many seconds resets the backoff. Default 60. */
   stablePeriod?: number;
+  /** The clock timers run on; the real one by default (inject a fake one in tests). */
   clock?: Clock;
   /** Jitter source, uniform in [0, 1). */
   random?: () => number;
@@ -94,28 +110,46 @@ export interface SessionOptions {
 
 /** What the session negotiated, with the transport endpoints. */
 export interface NegotiatedSession extends NegotiatedCapabilities {
+  /** Our end of the TCP connection. */
   readonly localAddress: string;
+  /** Our TCP port. */
   readonly localPort: number;
+  /** The peer's end of the TCP connection. */
   readonly remoteAddress: string;
+  /** The peer's TCP port. */
   readonly remotePort: number;
 }
 
+/** A session's counters since it was created. */
 export interface SessionStats {
+  /** Messages received, of every type. */
   messagesIn: number;
+  /** Messages sent, of every type. */
   messagesOut: number;
+  /** UPDATEs received. */
   updatesIn: number;
+  /** UPDATEs sent. */
   updatesOut: number;
+  /** When the session reached Established (the clock's ms), or null while it is not. */
   establishedAtMs: number | null;
+  /** Why the session last went down, or null if it never did. */
   lastError: DownReason | null;
   /** Times an Established session went down. */
   flaps: number;
 }
 
+/** The events a `BgpSession` emits, with their listeners' signatures. */
 export interface SessionEvents {
+  /** The FSM changed state. */
   state: (from: FsmState, to: FsmState) => void;
+  /** The session reached Established; what was negotiated, with the TCP endpoints. */
   established: (negotiated: NegotiatedSession) => void;
+  /** The session went down (to Idle); it restarts by itself unless stopped. */
   down: (reason: DownReason) => void;
+  /** An UPDATE arrived in Established. */
   update: (update: UpdateMessage) => void;
+  /** A ROUTE-REFRESH arrived in Established. */
   "route-refresh": (routeRefresh: RouteRefreshMessage) => void;
+  /** The socket's send buffer drained below its high-water mark: more can be written. */
   drain: () => void;
 }

@@ -34,17 +34,27 @@ export interface BfdPeerOptions {
   /** Detect Mult: packets missed before the session is declared down (default 3). */
   multiplier?: number;
   /** RFC 5880 §6.7 authentication. `key`: 1–20 octets for SHA1, 1–16 for MD5 (a string is UTF-8). */
-  auth?: { type: BfdAuthName; keyId: number; key: string | Uint8Array };
+  auth?: {
+    /** The authentication type, by name. */
+    type: BfdAuthName;
+    /** Key ID (0–255) sent in each packet, so both ends pick the same key. */
+    keyId: number;
+    /** The shared secret. */
+    key: string | Uint8Array;
+  };
   /** The neighbor's BFD UDP port (default 3784; other values are for tests). */
   port?: number;
 }
 
 /** BFD as `peerStatus()` reports it. */
 export interface BfdPeerStatus {
+  /** Our session state. */
   readonly state: BfdState;
+  /** The state the neighbor last reported. */
   readonly remoteState: BfdState;
   /** bfd.LocalDiag: why the session last went down (RFC 5880 §4.1 code). */
   readonly diag: number;
+  /** Our discriminator for this session. */
   readonly localDiscriminator: number;
   /** 0 until the neighbor is heard. */
   readonly remoteDiscriminator: number;
@@ -52,8 +62,11 @@ export interface BfdPeerStatus {
   readonly detectionTimeMs: number;
   /** Interval of our periodic packets before jitter, in ms. */
   readonly txIntervalMs: number;
+  /** Control packets accepted from the neighbor. */
   readonly packetsIn: number;
+  /** Control packets sent. */
   readonly packetsOut: number;
+  /** Packets from the neighbor that were refused (bad bytes, authentication, discriminator). */
   readonly discarded: number;
 }
 

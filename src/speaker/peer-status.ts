@@ -10,16 +10,25 @@ import type { BfdPeerStatus } from "./bfd.js";
 
 /** Plain-data status of one peer, for dashboards and health endpoints. */
 export interface PeerStatus {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly name: string;
+  /** The peer's address, as configured. */
   readonly address: string;
+  /** The peer's AS number. */
   readonly asn: number;
+  /** The session's RFC 4271 state. */
   readonly state: FsmState;
   /** Milliseconds since the session reached Established, or null when it is not. */
   readonly uptimeMs: number | null;
+  /** Times the session reached Established. */
   readonly establishedTransitions: number;
+  /** Messages received, of every type (0 while the session is down). */
   readonly messagesIn: number;
+  /** Messages sent, of every type (0 while the session is down). */
   readonly messagesOut: number;
+  /** UPDATEs received (0 while the session is down). */
   readonly updatesIn: number;
+  /** UPDATEs sent (0 while the session is down). */
   readonly updatesOut: number;
   /** Routes held in the Adj-RIB-In from this peer. */
   readonly prefixesIn: number;
@@ -38,7 +47,9 @@ export interface PeerStatus {
    * a peer asking faster than the table can be sent costs one walk of it, not one per request.
    */
   readonly refreshesFolded: number;
+  /** Families negotiated on the current session; empty while it is down. */
   readonly families: readonly AddressFamily[];
+  /** Why the session last went down, or null if it never did. */
   readonly lastError: DownReason | null;
   /** BFD state, detection time and discriminators, or null when the peer runs no BFD. */
   readonly bfd: BfdPeerStatus | null;

@@ -15,8 +15,11 @@ import type { AddressFamily, PathAttributes } from "../wire/types.js";
 
 /** A route received from a peer, as plain data. */
 export interface ReceivedRoute {
+  /** The route's family. */
   readonly family: AddressFamily;
+  /** The prefix, canonical text. */
   readonly prefix: string;
+  /** The ADD-PATH path identifier, when the family receives ADD-PATH. */
   readonly pathId?: number;
   /** The UPDATE's attributes, without MP_REACH/MP_UNREACH (their content is in prefix and nextHop). */
   readonly attributes: PathAttributes;

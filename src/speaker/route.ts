@@ -30,13 +30,21 @@ export interface PeerSelector {
 
 /** Attributes after validation: canonical strings, frozen, compared by `key`. */
 export interface RouteAttributes {
+  /** Canonical next hop; absent means each session's own address. */
   readonly nextHop?: string;
+  /** MULTI_EXIT_DISC, 0–4294967295. */
   readonly med?: number;
+  /** LOCAL_PREF, 0–4294967295 (iBGP only). */
   readonly localPref?: number;
+  /** Communities as "asn:value", well-known names turned into numbers. */
   readonly communities?: readonly string[];
+  /** Large communities as "global:local1:local2". */
   readonly largeCommunities?: readonly string[];
+  /** Extended communities as 16 lower-case hex digits. */
   readonly extendedCommunities?: readonly string[];
+  /** Extra copies of our AS prepended to the AS_PATH (0 when none). */
   readonly asPathPrepend: number;
+  /** ORIGIN ("igp" unless given). */
   readonly origin: Origin;
   /** RFC 8326 graceful shutdown in force (set by drain()). */
   readonly gracefulShutdown: boolean;

@@ -48,6 +48,7 @@ interface ResolvedPeer {
  * cheap; UPDATEs follow as fast as each session's socket drains.
  */
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
+  /** The options the speaker was built with, as given (validated). */
   readonly options: Readonly<SpeakerOptions>;
   private readonly peers = new Map<string, ResolvedPeer>();
   /** `peers` as an array, rebuilt after a peer is added or removed. */
@@ -262,6 +263,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     this.setGracefulShutdown(prefix, options, true);
   }
 
+  /** Ends a `drain`: re-announces `prefix` (or every drained prefix) without GRACEFUL_SHUTDOWN. */
   undrain(prefix?: string, options?: PeerSelector): void {
     this.assertOpen("undrain");
     this.setGracefulShutdown(prefix, options, false);
@@ -562,6 +564,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   };
 }
 
+/**
+ * Where a speaker is in its life (`speaker.lifecycle`): "new" until `start()` (and again if it
+ * failed), "starting" until the listener is bound, "running", then "closing" and "closed" once
+ * `close()` is called. See docs/sessions.md, "Lifecycle".
+ */
 export type SpeakerLifecycle = "new" | "starting" | "running" | "closing" | "closed";
 
 function closedError(call: string): Error {

@@ -15,7 +15,14 @@ export interface SpeakerOptions {
    * Accept inbound sessions on this address and port, shared by every peer (default: no listener;
    * peers then connect out). Only configured peers' addresses are accepted.
    */
-  listen?: { port?: number; host?: string } | false;
+  listen?:
+    | {
+        /** TCP port (default 179; 0 picks a free one). */
+        port?: number;
+        /** Address to bind (default: every address). */
+        host?: string;
+      }
+    | false;
   /** Hold time we offer, in seconds (default 90; 0 disables keepalives; 1 and 2 are invalid). */
   holdTime?: number;
   /** Seconds between outbound connection attempts (default 30, at least 1). */
@@ -33,7 +40,12 @@ export interface SpeakerOptions {
    * Where BFD (peers with `bfd`) receives: UDP port (default 3784, RFC 5881) and address (default
    * any). The sending socket binds the same address, on a port in 49152–65535.
    */
-  bfdListen?: { port?: number; host?: string };
+  bfdListen?: {
+    /** UDP port to receive on (default 3784). */
+    port?: number;
+    /** Address to bind (default: every address). */
+    host?: string;
+  };
 }
 
 /** Options of one neighbor. */
@@ -71,7 +83,14 @@ export interface PeerOptions {
    * link-local); over a link-local session (`address: "fe80::1%eth0"`) that is the default, with our
    * link-local address and a global address of the interface (or `ipv6`).
    */
-  nextHop?: { ipv4?: string; ipv6?: string; ipv6LinkLocal?: string };
+  nextHop?: {
+    /** Next hop for IPv4 routes. */
+    ipv4?: string;
+    /** Global next hop for IPv6 routes. */
+    ipv6?: string;
+    /** Link-local next hop sent beside `ipv6` (fe80::/10, without a zone). */
+    ipv6LinkLocal?: string;
+  };
   /**
    * TCP-MD5 password (RFC 2385), 1-80 octets, for connections in both directions. Needs Linux and
    * the optional package koffi; addPeer throws when either is missing. Rotate it by removing and
@@ -82,7 +101,12 @@ export interface PeerOptions {
    * GTSM (RFC 5082): send with TTL 255 and accept only segments that arrived with 255 - hops + 1 or
    * more (`true` = 1 hop). Excludes `multihop`. Needs Linux and koffi.
    */
-  ttlSecurity?: boolean | { hops: number };
+  ttlSecurity?:
+    | boolean
+    | {
+        /** How many hops away the neighbor may be (1–254). */
+        hops: number;
+      };
   /** Outgoing TTL for an eBGP peer several hops away (1-255). Excludes `ttlSecurity`. Needs Linux and koffi. */
   multihop?: number;
   /** ADD-PATH (RFC 7911) per family and direction. */
@@ -96,7 +120,12 @@ export interface PeerOptions {
   /** Offer RFC 8654 extended messages, up to 65535 octets (default true). */
   extendedMessage?: boolean;
   /** Announce Graceful Restart as a receiving speaker (default { restartTimeSec: 120 }); false to omit. */
-  gracefulRestart?: { restartTimeSec: number } | false;
+  gracefulRestart?:
+    | {
+        /** Seconds we ask the neighbor to keep our routes after a session drops (0–4095). */
+        restartTimeSec: number;
+      }
+    | false;
   /**
    * BFD (RFC 5880/5881/5882), single-hop asynchronous mode: `true` for 0.3 s × 3, or
    * `{ interval: 0.3, multiplier: 3, auth?: { type, keyId, key } }` (seconds). BFD going down
@@ -105,57 +134,87 @@ export interface PeerOptions {
   bfd?: true | BfdPeerOptions;
 }
 
+/** A session reached Established. */
 export interface EstablishedEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** What the two OPENs agreed: families, hold time, ADD-PATH, graceful restart … */
   readonly negotiated: NegotiatedCapabilities;
 }
 
+/** A session left Established or failed to get there; it retries by itself. */
 export interface DownEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** Why: the NOTIFICATION sent or received, the hold timer, or the TCP connection. */
   readonly reason: DownReason;
 }
 
+/** A session changed its RFC 4271 state. */
 export interface StateEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** The state before. */
   readonly from: FsmState;
+  /** The state after. */
   readonly to: FsmState;
 }
 
 /** One route learned or lost, from one peer, in one family. */
 export interface RouteEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** The route's family. */
   readonly family: AddressFamily;
+  /** Learned (or replaced) or lost. */
   readonly type: "announce" | "withdraw";
+  /** The prefix, canonical text. */
   readonly prefix: string;
+  /** The ADD-PATH path identifier, when the family receives ADD-PATH. */
   readonly pathId?: number;
   /** Present on announcements. */
   readonly attributes?: PathAttributes;
+  /** The route's next hop (NEXT_HOP or the MP_REACH_NLRI one); present on announcements. */
   readonly nextHop?: string;
 }
 
+/** A peer finished sending its table for one family (End-of-RIB, RFC 4724). */
 export interface EndOfRibEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** The family whose initial table is complete. */
   readonly family: AddressFamily;
 }
 
+/** A route we announce could not be sent to one peer as configured. */
 export interface RouteSkippedEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** The prefix not sent. */
   readonly prefix: string;
+  /** Why, in words (for example the next hop that is missing and how to give one). */
   readonly reason: string;
 }
 
+/** A peer's BFD session came Up. */
 export interface BfdUpEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
+  /** Our discriminator for the BFD session. */
   readonly localDiscriminator: number;
+  /** The neighbor's discriminator for it. */
   readonly remoteDiscriminator: number;
   /** The neighbor's Detect Mult times the agreed interval, in ms. */
   readonly detectionTimeMs: number;
 }
 
+/** A peer's BFD session left Up. */
 export interface BfdDownEvent {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
   /** RFC 5880 §4.1 diagnostic: 1 detection time expired, 3 neighbor signaled down, 7 admin down. */
   readonly diag: number;
+  /** The diagnostic's RFC text, for logs. */
   readonly reason: string;
   /** The neighbor set its session AdminDown: not a failure, the BGP session stays up (RFC 5882 §3.2). */
   readonly remoteAdminDown: boolean;
@@ -163,10 +222,15 @@ export interface BfdDownEvent {
 
 /** The speaker's typed events. */
 export interface SpeakerEvents {
+  /** A session reached Established. */
   established: (event: EstablishedEvent) => void;
+  /** A session went down. */
   down: (event: DownEvent) => void;
+  /** A session changed state. */
   state: (event: StateEvent) => void;
+  /** A peer announced or withdrew a route (what changed in its Adj-RIB-In). */
   route: (event: RouteEvent) => void;
+  /** A peer's initial table for one family is complete. */
   "end-of-rib": (event: EndOfRibEvent) => void;
   /** A route that cannot go to a peer as configured (for example, no usable next hop). */
   "route-skipped": (event: RouteSkippedEvent) => void;
@@ -178,9 +242,15 @@ export interface SpeakerEvents {
 
 /** One event from `events()`: its name and its payload. */
 export type SpeakerEventItem = {
-  [K in keyof SpeakerEvents]: { readonly type: K; readonly event: Parameters<SpeakerEvents[K]>[0] };
+  [K in keyof SpeakerEvents]: {
+    /** The event's name, as `on()` takes it. */
+    readonly type: K;
+    /** The event's payload, as a listener would receive it. */
+    readonly event: Parameters<SpeakerEvents[K]>[0];
+  };
 }[keyof SpeakerEvents];
 
+/** Every event name, for `events()` to subscribe to. */
 export const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
   "established",
   "down",
@@ -194,13 +264,17 @@ export const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
 
 /** A route held in a peer's Adj-RIB-In, with the peer it came from. */
 export interface RibEntry extends ReceivedRoute {
+  /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
 }
 
 /** A route we announce, as `announcements()` lists it. */
 export interface Announcement {
+  /** The prefix, canonical text. */
   readonly prefix: string;
+  /** Its family. */
   readonly family: AddressFamily;
+  /** The attributes it is announced with, as given to `announce` (normalised). */
   readonly attributes: Omit<RouteAttributes, "key">;
   /** Peers it is meant for (all configured peers when announced without `peers`). */
   readonly peers: readonly string[];

@@ -22,10 +22,18 @@ function u16(value: number): Uint8Array {
  * named factories so the data field RFC 4271 §6 requires is never forgotten.
  */
 export class BgpError extends Error {
+  /** Always "BgpError", so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = "BgpError";
+  /** The NOTIFICATION error code (see `ErrorCode`). */
   readonly code: number;
+  /** The NOTIFICATION error subcode; 0 when unspecific. */
   readonly subcode: number;
+  /** The NOTIFICATION data field the RFC asks for with this code/subcode; may be empty. */
   readonly data: Uint8Array;
+  /**
+   * What RFC 7606 says the receiver does: reset the session (send this NOTIFICATION), treat the
+   * UPDATE's routes as withdrawn, or discard the attribute. Default "session-reset".
+   */
   readonly errorHandling: ErrorHandling;
   /** The attribute type code concerned, for UPDATE errors about one attribute. */
   readonly attributeCode?: number;
@@ -100,6 +108,7 @@ export class BgpError extends Error {
     );
   }
 
+  /** 2/2: the peer's AS is `received`, not the `expected` one configured. */
   static badPeerAs(received: number, expected?: number): BgpError {
     return new BgpError(
       ErrorCode.OPEN_MESSAGE,
@@ -109,6 +118,7 @@ export class BgpError extends Error {
     );
   }
 
+  /** 2/3: the OPEN's BGP Identifier is not usable. */
   static badBgpIdentifier(identifier: string): BgpError {
     return new BgpError(
       ErrorCode.OPEN_MESSAGE,
@@ -118,6 +128,7 @@ export class BgpError extends Error {
     );
   }
 
+  /** 2/4: an OPEN optional parameter of a type we do not know. */
   static unsupportedOptionalParameter(parameterType: number): BgpError {
     return new BgpError(
       ErrorCode.OPEN_MESSAGE,
@@ -127,6 +138,7 @@ export class BgpError extends Error {
     );
   }
 
+  /** 2/6: the OPEN's hold time, in seconds, is 1 or 2. */
   static unacceptableHoldTime(holdTime: number): BgpError {
     return new BgpError(
       ErrorCode.OPEN_MESSAGE,
@@ -141,6 +153,7 @@ export class BgpError extends Error {
     return new BgpError(ErrorCode.OPEN_MESSAGE, OpenErrorSubcode.UNSUPPORTED_CAPABILITY, capabilityTlvs, why);
   }
 
+  /** 2/11 (RFC 9234): the peer's BGP role does not fit ours. */
   static roleMismatch(why = "BGP role mismatch"): BgpError {
     return new BgpError(ErrorCode.OPEN_MESSAGE, OpenErrorSubcode.ROLE_MISMATCH, EMPTY, why);
   }
@@ -152,6 +165,7 @@ export class BgpError extends Error {
 
   // --- UPDATE Message Error (RFC 4271 §6.3, RFC 7606) ---
 
+  /** 3/1: attribute lengths do not add up, or an attribute repeats; RFC 7606 handling as given. */
   static malformedAttributeList(why: string, handling: ErrorHandling = "session-reset"): BgpError {
     return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.MALFORMED_ATTRIBUTE_LIST, EMPTY, why, {
       errorHandling: handling,
@@ -259,6 +273,7 @@ export class BgpError extends Error {
     return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.INVALID_NETWORK_FIELD, EMPTY, why);
   }
 
+  /** 3/11: a malformed AS_PATH, which RFC 7606 §7.2 makes treat-as-withdraw. */
   static malformedAsPath(why = "malformed AS_PATH"): BgpError {
     return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateErrorSubcode.MALFORMED_AS_PATH, EMPTY, why, {
       attributeCode: AttributeCode.AS_PATH,
@@ -268,6 +283,7 @@ export class BgpError extends Error {
 
   // --- Hold Timer Expired, FSM Error, Cease, ROUTE-REFRESH ---
 
+  /** 4/0: nothing heard from the peer for the hold time. */
   static holdTimerExpired(): BgpError {
     return new BgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, EMPTY, "hold timer expired");
   }
@@ -296,6 +312,7 @@ export class BgpError extends Error {
     return new BgpError(ErrorCode.FSM, subcode, data, why);
   }
 
+  /** 6/`subcode` (see `CeaseSubcode`), with optional data (an RFC 9003 message, for instance). */
   static cease(subcode: number, data: Uint8Array = EMPTY, why = `cease ${subcode}`): BgpError {
     return new BgpError(ErrorCode.CEASE, subcode, data, why);
   }

@@ -1,3 +1,12 @@
+import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from "./constants.js";
+import { checkHeader } from "./header.js";
+
+/** Options for `new MessageFramer`. */
+export interface MessageFramerOptions {
+  /** The largest message accepted: 4096 until RFC 8654 extended messages are negotiated, then 65535. */
+  maxMessageLength?: number;
+}
+
 /**
  * Cuts a TCP byte stream into whole BGP messages. Each message's marker and Length are checked as
  * soon as its 19-octet header is in (so a bad stream fails before we buffer up to 64 KiB of it);
@@ -6,16 +15,7 @@
  * Messages wholly inside one pushed chunk are returned as views of that chunk (no copy); only a
  * message split across chunks is assembled in an internal buffer, which grows by doubling and is
  * compacted rather than re-copied per chunk, so a stream costs O(bytes) however it is chunked.
- * @module
  */
-import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from "./constants.js";
-import { checkHeader } from "./header.js";
-
-export interface MessageFramerOptions {
-  /** The largest message accepted: 4096 until RFC 8654 extended messages are negotiated, then 65535. */
-  maxMessageLength?: number;
-}
-
 export class MessageFramer {
   #maxMessageLength: number;
   /** Bytes of an incomplete message carried between pushes: `pending[0, pendingLength)`. */
@@ -33,6 +33,7 @@ export class MessageFramer {
     return value;
   }
 
+  /** The largest message accepted, in octets (4096 to 65535); a longer one throws 1/2 Bad Message Length. */
   get maxMessageLength(): number {
     return this.#maxMessageLength;
   }

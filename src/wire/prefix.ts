@@ -331,7 +331,12 @@ function flatten(text: string): string {
  * Validate a prefix a user typed and return its family and canonical text ("198.51.100.0/24",
  * "2001:db8::/32" in RFC 5952 form). Throws TypeError when it is not a prefix or has host bits set.
  */
-export function canonicalPrefix(text: string): { family: AddressFamily; prefix: string } {
+export function canonicalPrefix(text: string): {
+  /** The prefix's family. */
+  family: AddressFamily;
+  /** Its canonical text. */
+  prefix: string;
+} {
   if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
   const slash = text.lastIndexOf("/");
   // Fast path for well-formed input (announcing a million prefixes must stay cheap): the hand

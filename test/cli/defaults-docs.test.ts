@@ -4,6 +4,7 @@ import { DEFAULTS } from "../../src/cli/config.js";
 import { USAGE } from "../../src/cli/usage.js";
 import { DAMPENING_DEFAULTS } from "../../src/health/dampening.js";
 import { GATE_DEFAULTS } from "../../src/health/gate.js";
+import { DEFAULT_CHECK_DEADLINE_SEC } from "../../src/health/monitor.js";
 import { BGP_PORT, SESSION_DEFAULTS } from "../../src/session/types.js";
 import { BFD_DEFAULTS } from "../../src/speaker/bfd.js";
 
@@ -57,6 +58,26 @@ describe("defaults quoted in the docs are the ones the code runs on", () => {
       `(${SESSION_DEFAULTS.idleHold} s up to ${SESSION_DEFAULTS.idleHoldMax} s) and resets once a session has stayed up for a minute`,
     );
     expect(SESSION_DEFAULTS.stablePeriod).toBe(60); // "a minute" above
+  });
+
+  it("docs/health.md's HealthMonitor options and docs/bfd.md", () => {
+    const md = doc("health.md");
+    /** The second cell (default) of the options table row whose first cell is `first`. */
+    const cell = (first: string) =>
+      md
+        .split("\n")
+        .find((line) => line.startsWith(`| ${first} |`))
+        ?.split("|")[2]
+        ?.trim();
+    expect(cell("`checkDeadlineSec`")).toBe(`${DEFAULT_CHECK_DEADLINE_SEC}`);
+    expect(cell("`intervalSec`, `fastIntervalSec`")).toBe(
+      `${GATE_DEFAULTS.intervalSec}, ${GATE_DEFAULTS.fastIntervalSec}`,
+    );
+    expect(cell("`rise`, `fall`")).toBe(`${GATE_DEFAULTS.rise}, ${GATE_DEFAULTS.fall}`);
+    expect(cell("`holdDownSec`")).toBe(`${GATE_DEFAULTS.holdDownSec}`);
+    expect(doc("bfd.md")).toContain(
+      `bfd: true, // ${BFD_DEFAULTS.interval} s × ${BFD_DEFAULTS.multiplier}, no authentication`,
+    );
   });
 
   it("--help quotes the same constants", () => {
