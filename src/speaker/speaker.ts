@@ -33,8 +33,6 @@ import {
   type SpeakerOptions,
 } from "./types.js";
 
-export type * from "./types.js";
-
 const log = createDebug("bgp:speaker");
 
 interface ResolvedPeer {
