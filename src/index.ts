@@ -2,11 +2,25 @@
  * bgp-speaker: a BGP-4 speaker library. Announce and withdraw prefixes to routers, receive their
  * routes, gate announcements on health checks, and run BFD beside the sessions.
  *
- * Every public name is listed here by hand, grouped by layer from the top down: the speaker most
- * users need, the health checks that drive it, sessions and the state machine for those who bring
- * their own peer handling, the wire codec, and BFD. Anything not listed is internal and may change
- * without notice; test/api/exports.test.ts pins this list so a change to it is deliberate. The
- * Prometheus registry and status server live under the `bgp-speaker/metrics` subpath.
+ * Every public name is listed in `src/index.ts` by hand, grouped by layer from the top down:
+ *
+ * - **Speaker**: {@link BgpSpeaker} with {@link SpeakerOptions}, {@link PeerOptions} and
+ *   {@link SpeakerEvents}; {@link PeerStatus} from `peerStatus()`.
+ * - **Health**: checks ({@link checkTcp}, {@link checkHttp}, {@link checkCommand},
+ *   {@link checkSocketTable}), the rise/fall {@link HealthGate}, the {@link HealthMonitor} that runs
+ *   them, the {@link HealthGatedAnnouncer} that turns its states into announcements, and
+ *   {@link installExitHandler}.
+ * - **Sessions**, for bringing your own peer handling: {@link BgpSession} and {@link BgpListener}.
+ * - **State machine**, for bringing your own transport: {@link initialSnapshot} and {@link step}.
+ * - **Wire codec**: {@link decodeMessage}, {@link encodeMessage}, {@link encodingLength},
+ *   {@link MessageFramer}, {@link BgpError}, the {@link BgpMessage} model and the code tables
+ *   ({@link ErrorCode}, {@link CeaseSubcode} …).
+ * - **BFD**: {@link BfdSession}, {@link BfdTransport}, {@link BfdMachine}, {@link encodeControl} and
+ *   {@link decodeControl}.
+ *
+ * Anything not listed is internal and may change without notice; `test/api/exports.test.ts` pins
+ * the list, so a change to it is deliberate. The Prometheus registry and the status server live
+ * under the `bgp-speaker/metrics` subpath.
  * @packageDocumentation
  */
 

@@ -41,9 +41,11 @@ async function trial(): Promise<Trial> {
     passive: true,
     ipv6NextHop: "2001:db8:113::20",
   });
-  // BULK_CPU_PROF=DIR writes a V8 CPU profile of the speaker process there (node --cpu-prof).
+  // BULK_CPU_PROF=DIR writes a V8 CPU profile of the speaker process there (node --cpu-prof);
+  // BULK_NODE_FLAGS adds node flags to it (say "--trace-gc"; NODE_OPTIONS refuses some).
   const prof = process.env.BULK_CPU_PROF;
-  const flags = ["--expose-gc", ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [])];
+  const extra = process.env.BULK_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? [];
+  const flags = ["--expose-gc", ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : []), ...extra];
   const child = startChild("./speaker-receiver.ts", { family, count, ...SPEAKER, bird: BIRD }, flags);
   try {
     // BIRD 2.0.12 leaves its last UPDATE queued until its event loop wakes (3 s poll timeout); a CLI

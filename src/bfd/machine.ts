@@ -56,7 +56,7 @@ export type BfdEvent =
   | {
       /** A timer the machine started has fired. */
       readonly type: "timer";
-      /** Which one. */
+      /** Which timer fired: "tx" (send the next periodic packet) or "detect" (the neighbor fell silent). */
       readonly timer: BfdTimerName;
     }
   | {
@@ -106,7 +106,7 @@ export type BfdAction =
   | {
       /** Start (or restart) a timer; when it fires, feed a "timer" event. */
       readonly type: "startTimer";
-      /** Which timer. */
+      /** Which timer to start: "tx" or "detect". */
       readonly timer: BfdTimerName;
       /** Its duration in milliseconds, jitter already applied. */
       readonly ms: number;
@@ -114,13 +114,13 @@ export type BfdAction =
   | {
       /** Stop a timer if it runs. */
       readonly type: "stopTimer";
-      /** Which timer. */
+      /** Which timer to stop: "tx" or "detect". */
       readonly timer: BfdTimerName;
     }
   | {
       /** Tell the user something happened. */
       readonly type: "emit";
-      /** What happened. */
+      /** The notice: a state change, a refused packet, or a finished Poll Sequence. */
       readonly notice: BfdNotice;
     };
 

@@ -210,7 +210,7 @@ export interface NegotiatedCapabilities {
     readonly restarting: boolean;
     /** The families whose routes the peer keeps across a restart. */
     readonly families: readonly {
-      /** The family. */
+      /** A family whose routes the peer keeps across a restart. */
       readonly family: AddressFamily;
       /** F bit: the peer kept forwarding for this family through its restart. */
       readonly forwardingPreserved: boolean;
@@ -218,7 +218,7 @@ export interface NegotiatedCapabilities {
   } | null;
   /** ADD-PATH directions in use per family (RFC 7911). */
   readonly addPath: readonly {
-    /** The family. */
+    /** The address family these ADD-PATH directions apply to. */
     readonly family: AddressFamily;
     /** We send several paths per prefix to the peer. */
     readonly send: boolean;
@@ -250,7 +250,7 @@ export type FsmNotice =
   | {
       /** The session went down (to Idle). */
       readonly kind: "down";
-      /** Why. */
+      /** Why it went down: a NOTIFICATION, the hold timer, TCP, a stop, or a lost collision. */
       readonly reason: DownReason;
     }
   | {
@@ -277,7 +277,7 @@ export type FsmAction =
   | {
       /** Start (or restart) a timer; when it fires, feed the matching `…_Expires` event. */
       readonly type: "startTimer";
-      /** Which timer. */
+      /** Which RFC 4271 timer to start. */
       readonly timer: TimerName;
       /** Its duration in milliseconds, jitter already applied. */
       readonly ms: number;
@@ -285,7 +285,7 @@ export type FsmAction =
   | {
       /** Stop a timer if it runs. */
       readonly type: "stopTimer";
-      /** Which timer. */
+      /** Which RFC 4271 timer to stop. */
       readonly timer: TimerName;
     }
   | {
@@ -299,7 +299,7 @@ export type FsmAction =
   | {
       /** Tell the user something happened. */
       readonly type: "emit";
-      /** What happened. */
+      /** The notice: a state change, Established, down, or a received UPDATE or ROUTE-REFRESH. */
       readonly notice: FsmNotice;
     };
 
@@ -325,7 +325,7 @@ export interface FsmConfig {
   readonly requiredFamilies: readonly AddressFamily[];
   /** ADD-PATH (RFC 7911) we offer, per family and direction. */
   readonly addPath: readonly {
-    /** The family. */
+    /** The address family these ADD-PATH directions apply to. */
     readonly family: AddressFamily;
     /** We can send several paths per prefix. */
     readonly send: boolean;

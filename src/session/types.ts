@@ -71,7 +71,7 @@ export interface SessionOptions {
   requiredFamilies?: AddressFamily[];
   /** ADD-PATH (RFC 7911) per family and direction; default none. */
   addPath?: {
-    /** The family. */
+    /** The address family these ADD-PATH directions apply to. */
     family: AddressFamily;
     /** Offer to send several paths per prefix. */
     send: boolean;

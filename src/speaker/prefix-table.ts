@@ -51,9 +51,13 @@ const KEY_BITS = LENGTH_BITS | HAS_PATH_ID;
 const STALE = 0x200;
 const LIVE = 0x400;
 
-/** Index slot values besides entry number + 1. */
+/**
+ * An index slot holds entry number + 1 in its low bits (those of the slot mask: the index has twice
+ * as many slots as there are entries) and the rest of the key's hash above them, so a probe that
+ * meets another key is mostly told apart without reading the entry (a cache miss on a big table).
+ * 0 is an empty slot; low bits 0 and high bits not is a deleted one.
+ */
 const EMPTY = 0;
-const DELETED = -1;
 
 const INITIAL_CAPACITY = 8;
 
@@ -80,6 +84,10 @@ export class PrefixTable {
   private live = 0;
   private stale = 0;
   private slots: Int32Array;
+  /** slots.length - 1: the bits of a slot that hold its entry number + 1. */
+  private mask: number;
+  /** The hash of the key last looked up (findSlot), for the slot an insert writes. */
+  private lastHash = 0;
   private groups: (RouteGroup | undefined)[] = [];
   private groupRefs: number[] = [];
   private freeGroups: number[] = [];
@@ -95,6 +103,7 @@ export class PrefixTable {
     this.flags = new Uint16Array(this.capacity);
     this.groupOf = new Uint32Array(this.capacity);
     this.slots = new Int32Array(this.capacity * 2);
+    this.mask = this.slots.length - 1;
   }
 
   get size(): number {
@@ -169,29 +178,40 @@ export class PrefixTable {
 
   /** Hash of a key: its flags, its path id and the address words words[at, at + this.words). */
   private hash(keyFlags: number, pathId: number, words: Uint32Array, at: number): number {
-    const seed = keyFlags ^ Math.imul(pathId, 0x9e3779b1);
-    if (this.words === 1) return mix(words[at] ^ Math.imul(seed, 0x85ebca6b));
-    let h = mix(seed);
-    for (let w = 0; w < 4; w++) h = mix(h ^ words[at + w]);
-    return h;
+    // Each word times its own odd constant, summed, then one finalizer: cheap, and every input bit
+    // reaches every output bit.
+    const seed = keyFlags + Math.imul(pathId, 0x9e3779b1);
+    if (this.words === 1) return mix(Math.imul(words[at], 0x85ebca6b) + seed);
+    return mix(
+      Math.imul(words[at], 0x85ebca6b) +
+        Math.imul(words[at + 1], 0xc2b2ae35) +
+        Math.imul(words[at + 2], 0x27d4eb2f) +
+        Math.imul(words[at + 3], 0x165667b1) +
+        seed,
+    );
   }
 
   /** The index slot holding the key in `this.key`, or -1 - the slot to insert it at. */
   private findSlot(keyFlags: number, pathId: number): number {
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = this.mask;
     const words = this.words;
     const key = this.key;
     const addresses = this.addresses;
+    const h = this.hash(keyFlags, pathId, key, 0);
+    this.lastHash = h;
+    const tag = h & ~mask;
     let insertAt = -1;
-    for (let s = this.hash(keyFlags, pathId, key, 0) & mask; ; s = (s + 1) & mask) {
+    for (let s = h & mask; ; s = (s + 1) & mask) {
       const v = slots[s];
       if (v === EMPTY) return -1 - (insertAt < 0 ? s : insertAt);
-      if (v === DELETED) {
-        if (insertAt < 0) insertAt = s;
+      const entry = v & mask;
+      if (entry === 0) {
+        if (insertAt < 0) insertAt = s; // deleted
         continue;
       }
-      const e = v - 1;
+      if ((v & ~mask) !== tag) continue;
+      const e = entry - 1;
       if ((this.flags[e] & KEY_BITS) !== keyFlags) continue;
       if ((keyFlags & HAS_PATH_ID) !== 0 && (this.pathIds as Uint32Array)[e] !== pathId) continue;
       let same = true;
@@ -209,7 +229,7 @@ export class PrefixTable {
   private put(keyFlags: number, pathId: number, group: number): number {
     let s = this.findSlot(keyFlags, pathId);
     if (s >= 0) {
-      const e = this.slots[s] - 1;
+      const e = (this.slots[s] & this.mask) - 1;
       const old = this.groupOf[e];
       if (old !== group) {
         this.groupOf[e] = group;
@@ -236,7 +256,7 @@ export class PrefixTable {
     this.flags[e] = keyFlags | LIVE;
     this.groupOf[e] = group;
     this.groupRefs[group]++;
-    this.slots[-1 - s] = e + 1;
+    this.slots[-1 - s] = (this.lastHash & ~this.mask) | (e + 1);
     this.live++;
     return e;
   }
@@ -244,12 +264,12 @@ export class PrefixTable {
   private remove(keyFlags: number, pathId: number): boolean {
     const s = this.findSlot(keyFlags, pathId);
     if (s < 0) return false;
-    this.removeEntry(s, this.slots[s] - 1);
+    this.removeEntry(s, (this.slots[s] & this.mask) - 1);
     return true;
   }
 
   private removeEntry(slot: number, e: number): void {
-    this.slots[slot] = DELETED;
+    this.slots[slot] = this.mask + 1; // deleted: no entry number, not empty
     const flags = this.flags[e];
     if ((flags & STALE) !== 0) this.stale--;
     this.flags[e] = 0;
@@ -289,10 +309,12 @@ export class PrefixTable {
     const slots = new Int32Array(this.capacity * 2);
     const mask = slots.length - 1;
     this.slots = slots;
+    this.mask = mask;
     for (let e = 0; e < this.used; e++) {
-      let s = this.hashOfEntry(e) & mask;
+      const h = this.hashOfEntry(e);
+      let s = h & mask;
       while (slots[s] !== EMPTY) s = (s + 1) & mask;
-      slots[s] = e + 1;
+      slots[s] = (h & ~mask) | (e + 1);
     }
   }
 
@@ -363,12 +385,12 @@ export class PrefixTable {
     const gone: RibInChange[] = [];
     if (this.stale === 0) return gone;
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = this.mask;
     for (let e = 0; e < this.used && this.stale > 0; e++) {
       if ((this.flags[e] & STALE) === 0) continue;
       gone.push(this.withdrawalAt(e));
       let s = this.hashOfEntry(e) & mask;
-      while (slots[s] !== e + 1) s = (s + 1) & mask;
+      while ((slots[s] & mask) !== e + 1) s = (s + 1) & mask;
       this.removeEntry(s, e);
     }
     return gone;

@@ -10,6 +10,7 @@
  * @module
  */
 import { checkNlri, decodeNlri } from "./prefix.js";
+import { copyOf } from "./reader.js";
 import type { AddressFamily, CodecContext, Nlri } from "./types.js";
 
 /** A checked NLRI field of a received message: where its entries lie, and how to read them. */
@@ -41,6 +42,8 @@ export function defersNlri(ctx: CodecContext): ctx is DeferringContext {
   return (ctx as Partial<DeferringContext>).deferNlri === true;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Where the deferred fields of an object are kept: a symbol, so JSON and equality never see it. */
 const FIELDS = Symbol("deferred NLRI fields");
 
@@ -60,7 +63,10 @@ export function deferNlri(
   addPath: boolean,
 ): void {
   checkNlri(bytes, start, end, family, addPath);
-  const field: NlriField = { family, addPath, bytes, start, end };
+  // A copy, as everything a decoded message keeps: a view would hold the whole socket chunk for as
+  // long as someone holds the message (one copy per field costs a memcpy, not an object per route).
+  const own = end > start ? copyOf(bytes, start, end) : EMPTY;
+  const field: NlriField = { family, addPath, bytes: own, start: 0, end: own.length };
   const holder = target as WithFields;
   if (holder[FIELDS] === undefined) {
     Object.defineProperty(target, FIELDS, { value: { [key]: field }, enumerable: false });
@@ -71,7 +77,7 @@ export function deferNlri(
     enumerable: true,
     configurable: true,
     get(): readonly Nlri[] {
-      const entries = decodeNlri(bytes, start, end, family, addPath);
+      const entries = decodeNlri(own, 0, own.length, family, addPath);
       Object.defineProperty(target, key, {
         value: entries,
         enumerable: true,
