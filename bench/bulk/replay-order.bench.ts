@@ -3,7 +3,8 @@
  * one UPDATE? Records our speaker's stream and the sending BIRD's stream for the same table (as the
  * `replay` and `replay-bird` senders of announce.bench.ts do), rebuilds the speaker's UPDATEs
  * (same attributes, same encoder) with the prefixes in the speaker's order or in BIRD's, packed as
- * the speaker packs them or 256 to an UPDATE, and replays each variant from memory to a fresh
+ * the speaker packs them or 256 to an UPDATE (and in a fixed shuffled order, to tell whether BIRD's
+ * order is special or the speaker's is), and replays each variant from memory to a fresh
  * receiving BIRD. Time and receiver CPU are measured as in announce.bench.ts.
  *
  *   npx tsx bench/bulk/replay-order.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
@@ -73,17 +74,32 @@ function rebuild(order: readonly string[], per: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The speaker's prefixes in a fixed pseudo-random order (xorshift32, Fisher-Yates). */
+function shuffled(order: readonly string[]): string[] {
+  const out = [...order];
+  let x = 0x9e3779b9;
+  for (let i = out.length - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 const dir = tempDir("replay-order");
 const variants = new Map<string, { files: ReplayFiles; e: SenderEndpoint }>();
 variants.set(`speaker's stream as sent (${perUpdate} a message)`, { files: speakerFiles, e: SPEAKER });
-for (const [orderName, order] of [
-  ["speaker", speakerOrder],
-  ["BIRD", birdOrder],
+for (const [orderName, order, packings] of [
+  ["speaker's", speakerOrder, [perUpdate, 256]],
+  ["BIRD's", birdOrder, [perUpdate, 256]],
+  ["a shuffled", shuffled(speakerOrder), [perUpdate]],
 ] as const) {
-  for (const per of [perUpdate, 256]) {
-    const file = join(dir, `${orderName}-${per}.bin`);
+  for (const per of packings) {
+    const file = join(dir, `${orderName.replace(/\W/g, "")}-${per}.bin`);
     writeFileSync(file, rebuild(order, per));
-    variants.set(`rebuilt: ${orderName}'s order, ${per} a message`, {
+    variants.set(`rebuilt: ${orderName} order, ${per} a message`, {
       files: { ...speakerFiles, updatesFile: file },
       e: SPEAKER,
     });

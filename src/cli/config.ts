@@ -59,7 +59,8 @@ export interface ResolvedService {
   readonly gate: GateOptions;
   /** --interval 0: check until a state is reached, announce it, and check no more (ExaBGP's meaning). */
   readonly once: boolean;
-  readonly staleAfterSec: number;
+  /** --stale-after, seconds: HealthMonitor's option of the same name. */
+  readonly staleAfter: number;
   /** A check still running after this is abandoned as failed (2 x timeout). */
   readonly checkDeadlineSec: number;
   readonly checksRequired?: number;
@@ -343,10 +344,10 @@ function resolveService(
   // A check still running at twice its own timeout is abandoned (HealthMonitor's hard deadline).
   const checkDeadlineSec = 2 * timeoutSec;
   const longestWait = Math.max(intervalSec, pick("fastInterval") ?? 0) + checkDeadlineSec;
-  const staleAfterSec = pick("staleAfter") ?? Math.max(3 * (intervalSec + timeoutSec), longestWait + 1);
-  if (staleAfterSec <= longestWait) {
+  const staleAfter = pick("staleAfter") ?? Math.max(3 * (intervalSec + timeoutSec), longestWait + 1);
+  if (staleAfter <= longestWait) {
     throw new SettingsError(
-      `${origin("staleAfter")}: ${staleAfterSec} s is not above the longest normal wait for a result, ${longestWait} s (interval + 2 x timeout)`,
+      `${origin("staleAfter")}: ${staleAfter} s is not above the longest normal wait for a result, ${longestWait} s (interval + 2 x timeout)`,
     );
   }
   const checksRequired = pick("checksRequired");
@@ -376,7 +377,7 @@ function resolveService(
     timeoutSec,
     once,
     checkDeadlineSec,
-    staleAfterSec,
+    staleAfter,
     ...(checksRequired === undefined ? {} : { checksRequired }),
     gate: {
       intervalSec,

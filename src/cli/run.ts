@@ -71,14 +71,14 @@ export function buildCheck(spec: CheckSpec, timeoutSec: number): CheckFn {
 
 /** What decides whether a reload can keep a service's monitor (and its state) running. */
 function monitorKey(service: ResolvedService): string {
-  const { checks, timeoutSec, gate, once, staleAfterSec, checkDeadlineSec, checksRequired, disableFile } =
+  const { checks, timeoutSec, gate, once, staleAfter, checkDeadlineSec, checksRequired, disableFile } =
     service;
   return JSON.stringify({
     checks,
     timeoutSec,
     gate,
     once,
-    staleAfterSec,
+    staleAfter,
     checkDeadlineSec,
     checksRequired,
     disableFile,
@@ -126,7 +126,7 @@ export function startServices(options: StartServicesOptions): RunningServices {
       ...(service.disableFile === undefined ? {} : { disableFile: service.disableFile }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       // The freshness watchdog, the hard per-check deadline and the quorum.
-      staleAfter: service.staleAfterSec,
+      staleAfter: service.staleAfter,
       checkDeadlineSec: service.checkDeadlineSec,
       ...(service.checksRequired === undefined ? {} : { checksRequired: service.checksRequired }),
     };

@@ -16,7 +16,7 @@ export interface HttpCheckOptions extends CheckBaseOptions {
   readonly maxBodyBytes?: number;
   /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Accept self-signed certificates (default true: a health probe checks liveness, not identity). */
+  /** Refuse certificates that do not verify (default false: a health probe checks liveness, not identity). */
   readonly rejectUnauthorized?: boolean;
 }
 

@@ -1,4 +1,6 @@
+import { encodePrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
+import { Writer } from "../wire/writer.js";
 import type { RouteAttributes } from "./route.js";
 
 /**
@@ -35,10 +37,35 @@ const FREE = 255;
 const V4 = 0;
 const V6 = 1;
 
-export interface AnnounceGroup {
+/**
+ * Octets per entry in `RibOutTable.nlri`: the prefix as an NLRI entry (RFC 4271 §4.3: a length
+ * octet in bits, then the significant octets of the address, up to 16).
+ */
+export const NLRI_SLOT = 17;
+
+/** Routes of one family that share their attributes, as entry ids of the table. */
+export class AnnounceGroup {
   readonly family: AddressFamily;
   readonly attributes: RouteAttributes;
-  readonly prefixes: string[];
+  /** Entry ids; each one's NLRI octets are at `id * NLRI_SLOT` in `nlri`. */
+  readonly ids: number[] = [];
+  private readonly table: RibOutTable;
+
+  constructor(family: AddressFamily, attributes: RouteAttributes, table: RibOutTable) {
+    this.family = family;
+    this.attributes = attributes;
+    this.table = table;
+  }
+
+  /** The table's NLRI octets per entry (valid until the table next creates an entry). */
+  get nlri(): Uint8Array {
+    return this.table.nlri;
+  }
+
+  /** The prefixes as text, made on demand (the flush packs from `ids` and `nlri`). */
+  get prefixes(): string[] {
+    return this.ids.map((id) => this.table.prefixOf[id]);
+  }
 }
 
 export interface RibChanges {
@@ -75,6 +102,13 @@ export class RibOutTable {
   refs = new Int32Array(1024);
   /** Per id: absolute position in the change log where it was last appended (-1: never). */
   mark = new Float64Array(1024).fill(-1);
+  /**
+   * Per id, NLRI_SLOT octets: the prefix as it goes on the wire, written once when the entry is
+   * made. Every UPDATE that carries the route then copies these octets instead of parsing the
+   * text again (per session, per replay, per refresh).
+   */
+  nlri = new Uint8Array(1024 * NLRI_SLOT);
+  private readonly nlriWriter = new Writer(NLRI_SLOT);
   /** Peer views, in no particular order. */
   readonly views: AdjRibOut[] = [];
   /** Prefixes changed, read by live views from their cursors; `logBase` is log[0]'s position. */
@@ -169,6 +203,10 @@ export class RibOutTable {
 
   /** @internal */
   create(prefix: string, family: AddressFamily): number {
+    // First, so that text that is not a prefix of the family throws before anything changes.
+    const encoded = this.nlriWriter;
+    encoded.truncate(0);
+    encodePrefix(encoded, prefix, family);
     let id: number;
     if (this.freeIds.length > 0) {
       id = this.freeIds.pop() as number;
@@ -186,6 +224,8 @@ export class RibOutTable {
     this.holders[id] = 0;
     this.refs[id] = 0;
     this.mark[id] = -1;
+    const at = id * NLRI_SLOT;
+    for (let i = 0; i < encoded.offset; i++) this.nlri[at + i] = encoded.getU8(i);
     this.entries.set(prefix, id);
     return id;
   }
@@ -204,6 +244,9 @@ export class RibOutTable {
     const mark = new Float64Array(n).fill(-1);
     mark.set(this.mark);
     this.mark = mark;
+    const nlri = new Uint8Array(n * NLRI_SLOT);
+    nlri.set(this.nlri);
+    this.nlri = nlri;
   }
 
   /** @internal Drop the entry if nothing wants or holds it any more. */
@@ -652,12 +695,12 @@ export class AdjRibOut {
           const byAttributes: Map<RouteAttributes, AnnounceGroup> = groups[family];
           let group: AnnounceGroup | undefined = byAttributes.get(want);
           if (group === undefined) {
-            group = { family, attributes: want, prefixes: [] };
+            group = new AnnounceGroup(family, want, t);
             byAttributes.set(want, group);
           }
           last = group;
         }
-        last.prefixes.push(prefix);
+        last.ids.push(id);
       } else if (sent !== null) {
         // RFC 4271 §9.1.3: withdraw only what this peer was told.
         this.clearHeld(prefix, id);

@@ -108,7 +108,7 @@ export function flushChanges(
       if (nextHop === null) throw new Error(`no next hop for accepted ${group.family} routes`);
       const linkLocal = target.linkLocalFor(group.family, explicit);
       const attributes = pathAttributesFor(group.family, group.attributes, target.view, nextHop, linkLocal);
-      messages += packAnnouncements(out, group.family, attributes, group.prefixes, ctx, max);
+      messages += packAnnouncements(out, group.family, attributes, group, ctx, max);
     }
     if (messages > 0 && !target.sendUpdates(out.view(), messages)) return "gone";
   }

@@ -5,6 +5,7 @@ import { familyToAfiSafi } from "../wire/family.js";
 import { encodePrefix } from "../wire/prefix.js";
 import type { AddressFamily, CodecContext, PathAttributes } from "../wire/types.js";
 import { Writer } from "../wire/writer.js";
+import { NLRI_SLOT } from "./adj-rib-out.js";
 
 /**
  * The flush's UPDATEs, written straight into one buffer: the same messages, byte for byte, that
@@ -52,10 +53,43 @@ function endMessage(writer: Writer, start: number, maxMessageLength: number): vo
 }
 
 /**
- * Write prefixes from `from` on while the writer stays at or below `end`; returns the index of the
- * first prefix not written. The first one is always written (a message carries at least one route).
+ * Routes already in wire form: entry `ids[i]`'s NLRI octets (length octet first) start at
+ * `ids[i] * NLRI_SLOT` in `nlri` (the Adj-RIB-Out keeps them so, see adj-rib-out.ts).
+ */
+export interface EncodedRoutes {
+  readonly ids: readonly number[];
+  readonly nlri: Uint8Array;
+}
+
+/** Prefixes as canonical text, or routes already in wire form. */
+export type PackRoutes = readonly string[] | EncodedRoutes;
+
+function routeCount(routes: PackRoutes): number {
+  return isText(routes) ? routes.length : routes.ids.length;
+}
+
+function isText(routes: PackRoutes): routes is readonly string[] {
+  return Array.isArray(routes);
+}
+
+/**
+ * Write routes from `from` on while the writer stays at or below `end`; returns the index of the
+ * first route not written. The first one is always written (a message carries at least one route).
  */
 function writeRun(
+  writer: Writer,
+  routes: PackRoutes,
+  from: number,
+  family: AddressFamily,
+  addPath: boolean,
+  end: number,
+): number {
+  return isText(routes)
+    ? writeTextRun(writer, routes, from, family, addPath, end)
+    : writeEncodedRun(writer, routes, from, addPath, end);
+}
+
+function writeTextRun(
   writer: Writer,
   prefixes: readonly string[],
   from: number,
@@ -73,6 +107,28 @@ function writeRun(
       writer.truncate(at); // it goes first in the next message
       break;
     }
+  }
+  return i;
+}
+
+/** As writeTextRun, copying each route's octets: no parse, and the size is known before writing. */
+function writeEncodedRun(
+  writer: Writer,
+  routes: EncodedRoutes,
+  from: number,
+  addPath: boolean,
+  end: number,
+): number {
+  const { ids, nlri } = routes;
+  const n = ids.length;
+  const pathIdOctets = addPath ? 4 : 0;
+  let i = from;
+  for (; i < n; i++) {
+    const at = ids[i] * NLRI_SLOT;
+    const size = 1 + ((nlri[at] + 7) >> 3);
+    if (writer.offset + pathIdOctets + size > end && i > from) break; // it goes first in the next message
+    if (addPath) writer.u32(PATH_ID);
+    writer.copy(nlri, at, size);
   }
   return i;
 }
@@ -116,19 +172,19 @@ function encodedAttributes(attributes: PathAttributes, ctx: CodecContext): Uint8
 }
 
 /**
- * Write the UPDATEs announcing `prefixes` of `family`, which share `attributes` (every attribute
+ * Write the UPDATEs announcing `routes` of `family`, which share `attributes` (every attribute
  * but the routes: for MP families `mpReach` with an empty `nlri`). Returns how many it wrote.
  */
 export function packAnnouncements(
   writer: Writer,
   family: AddressFamily,
   attributes: PathAttributes,
-  prefixes: readonly string[],
+  routes: PackRoutes,
   ctx: CodecContext,
   maxMessageLength: number,
 ): number {
   const addPath = ctx.addPath.includes(family);
-  const n = prefixes.length;
+  const n = routeCount(routes);
   let messages = 0;
   const { mpReach, ...others } = attributes;
   if (mpReach === undefined) {
@@ -136,7 +192,7 @@ export function packAnnouncements(
     for (let i = 0; i < n; messages++) {
       const start = beginMessage(writer);
       writer.u16(0).u16(encoded.length).bytes(encoded);
-      i = writeRun(writer, prefixes, i, family, addPath, start + maxMessageLength);
+      i = writeRun(writer, routes, i, family, addPath, start + maxMessageLength);
       endMessage(writer, start, maxMessageLength);
     }
     return messages;
@@ -154,7 +210,7 @@ export function packAnnouncements(
     writer.u16(0);
     const mpAt = beginMpAttribute(writer, AttributeCode.MP_REACH_NLRI);
     writer.bytes(mpFixed);
-    i = writeRun(writer, prefixes, i, family, addPath, start + maxMessageLength - rest.length);
+    i = writeRun(writer, routes, i, family, addPath, start + maxMessageLength - rest.length);
     endMpAttribute(writer, mpAt);
     writer.bytes(rest);
     fill16(writer, attributesAt, writer.offset - attributesAt - 2);

@@ -70,6 +70,16 @@ export class Writer {
     return this;
   }
 
+  /** Append `length` octets of `data` from `start` (a few octets: a loop, no subarray object). */
+  copy(data: Uint8Array, start: number, length: number): this {
+    this.grow(length);
+    const b = this.buf;
+    const o = this.offset;
+    for (let i = 0; i < length; i++) b[o + i] = data[start + i];
+    this.offset = o + length;
+    return this;
+  }
+
   /** Reserve a 1-octet length; returns its position for `fill8`. */
   reserve8(): number {
     this.grow(1);

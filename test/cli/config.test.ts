@@ -49,7 +49,7 @@ describe("resolveConfig", () => {
         checks: [{ kind: "http", url: "http://127.0.0.1/" }],
         timeoutSec: 5,
         once: false,
-        staleAfterSec: 30,
+        staleAfter: 30,
         checkDeadlineSec: 10,
         gate: { intervalSec: 5, fastIntervalSec: 1, rise: 3, fall: 3, holdDownSec: 0 },
         prefixes: [{ prefix: "203.0.113.1/32", up: { med: 100 }, down: "withdraw", disabled: "withdraw" }],
