@@ -448,15 +448,20 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
     attributes: RouteAttributes,
     names: readonly string[] | undefined,
   ): readonly ResolvedPeer[] {
+    // Routes mostly come in runs with the same (interned) attributes to all peers: judged once.
+    const checked = this.nextHopChecked;
+    if (
+      names === undefined &&
+      checked.targets === this.targets(undefined) &&
+      checked.family === family &&
+      checked.attributes === attributes
+    ) {
+      return checked.targets;
+    }
     const explicit = attributes.nextHop;
     const anySession = chooseNextHop({ family, explicit });
     if (!anySession.ok) throw new TypeError(`IPv6 prefix ${prefix} needs an IPv6 next hop, got ${explicit}`);
     const targets = this.targets(names);
-    // Routes mostly come in runs with the same (interned) attributes to the same peers.
-    const checked = this.nextHopChecked;
-    if (checked.targets === targets && checked.family === family && checked.attributes === attributes) {
-      return targets;
-    }
     for (const { peer, options } of targets) {
       const choice = chooseNextHop({
         family,
@@ -486,7 +491,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
           throw choice.refusal satisfies never;
       }
     }
-    this.nextHopChecked = { targets, family, attributes };
+    if (names === undefined) this.nextHopChecked = { targets, family, attributes };
     return targets;
   }
 
