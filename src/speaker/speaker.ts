@@ -1,5 +1,6 @@
 import createDebug from "debug";
 import { EventEmitter } from "eventemitter3";
+import { realClock } from "../clock.js";
 import type { DownReason, FsmState, NegotiatedCapabilities } from "../fsm/types.js";
 import { BgpListener } from "../session/listener.js";
 import { BgpSession } from "../session/session.js";
@@ -344,7 +345,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
 
   /** Per-peer state and counters, as plain data. */
   peerStatus(): PeerStatus[] {
-    const nowMs = Date.now();
+    // The clock the sessions stamp Established with, so uptime never mixes two clocks.
+    const nowMs = (this.options.clock ?? realClock).now();
     return [...this.peers.values()].map(({ peer }) => peer.status(nowMs, this.bfd.status(peer)));
   }
 

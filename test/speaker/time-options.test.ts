@@ -73,6 +73,9 @@ describe("times pass from the options to the FSM under the same names", () => {
     expect(event.negotiated.holdTime).toBe(9);
     expect(event.negotiated.keepaliveTime).toBe(3);
     expect(clock.pending()).toEqual(expect.arrayContaining([3000, 9000]));
+    // peerStatus() reads the same clock the session stamped Established with.
+    clock.advance(2000);
+    expect(speaker.peerStatus()[0]?.uptimeMs).toBe(2000);
   });
 
   it("a peer's own connectRetry and holdTime override the speaker's", async () => {
