@@ -152,10 +152,10 @@ export class RibOutTable {
   }
 
   /** Announce for every peer: replaces any per-peer exception for the prefix. */
-  setGlobal(prefix: string, route: DesiredRoute): void {
+  setGlobal(prefix: string, route: DesiredRoute, nlri: Uint8Array | null = null): void {
     let id = this.entries.get(prefix);
     if (id === undefined) {
-      id = this.create(prefix, route.family);
+      id = this.create(prefix, route.family, nlri);
     } else if (this.exceptions > 0) {
       this.clearExceptions(prefix, id);
     }
@@ -202,11 +202,14 @@ export class RibOutTable {
   }
 
   /** @internal */
-  create(prefix: string, family: AddressFamily): number {
+  create(prefix: string, family: AddressFamily, nlri: Uint8Array | null = null): number {
     // First, so that text that is not a prefix of the family throws before anything changes.
-    const encoded = this.nlriWriter;
-    encoded.truncate(0);
-    encodePrefix(encoded, prefix, family);
+    // `nlri`, when given, is the entry canonicalPrefixInto wrote from the same text.
+    const writer = this.nlriWriter;
+    if (nlri === null) {
+      writer.truncate(0);
+      encodePrefix(writer, prefix, family);
+    }
     let id: number;
     if (this.freeIds.length > 0) {
       id = this.freeIds.pop() as number;
@@ -225,7 +228,12 @@ export class RibOutTable {
     this.refs[id] = 0;
     this.mark[id] = -1;
     const at = id * NLRI_SLOT;
-    for (let i = 0; i < encoded.offset; i++) this.nlri[at + i] = encoded.getU8(i);
+    if (nlri === null) {
+      for (let i = 0; i < writer.offset; i++) this.nlri[at + i] = writer.getU8(i);
+    } else {
+      const octets = 1 + ((nlri[0] + 7) >> 3);
+      for (let i = 0; i < octets; i++) this.nlri[at + i] = nlri[i];
+    }
     this.entries.set(prefix, id);
     return id;
   }

@@ -8,7 +8,7 @@ import { resolveTransportSecurity, socketCalls } from "../session/socket-options
 import { BGP_PORT, type SessionOptions } from "../session/types.js";
 import { canonicalAddress } from "../wire/address.js";
 import { ADDRESS_FAMILIES } from "../wire/family.js";
-import { canonicalPrefix } from "../wire/prefix.js";
+import { canonicalPrefix, canonicalPrefixInto } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { RibInChange } from "./adj-rib-in.js";
 import { RibOutTable } from "./adj-rib-out.js";
@@ -35,6 +35,8 @@ import {
 } from "./types.js";
 
 const log = createDebug("bgp:speaker");
+/** The wire NLRI entry of the prefix being announced, written by canonicalPrefixInto (17 octets max). */
+const ANNOUNCED_NLRI = new Uint8Array(17);
 
 interface ResolvedPeer {
   readonly peer: Peer;
@@ -226,12 +228,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
    */
   announce(prefix: string, attributes?: AnnounceAttributes & PeerSelector): void {
     if (this.state === "closing" || this.state === "closed") throw closedError("announce");
-    const { prefix: canonical, family } = canonicalPrefix(prefix);
+    const { prefix: canonical, family } = canonicalPrefixInto(prefix, ANNOUNCED_NLRI);
     const normalized = this.normalize(attributes);
     const targets = this.targetsFitting(canonical, family, normalized, attributes?.peers);
     const route = { family, attributes: normalized };
     if (attributes?.peers === undefined) {
-      this.ribOut.setGlobal(canonical, route);
+      // ANNOUNCED_NLRI still holds this prefix's octets: nothing since has parsed a prefix into it.
+      this.ribOut.setGlobal(canonical, route, ANNOUNCED_NLRI);
       // Only a peer with a session has anything to flush (the others replay when one comes up).
       if (this.ribOut.hasLiveViews) for (const { peer } of targets) peer.scheduleFlush();
     } else {

@@ -337,6 +337,27 @@ export function canonicalPrefix(text: string): {
   /** Its canonical text. */
   prefix: string;
 } {
+  return canonicalPrefixInto(text, null);
+}
+
+/** Write one NLRI entry (length octet, then the significant octets of `bytes`) at `out[0]`. */
+function writeNlri(out: Uint8Array | null, bytes: Uint8Array, length: number): void {
+  if (out === null) return;
+  out[0] = length;
+  const size = (length + 7) >> 3;
+  for (let i = 0; i < size; i++) out[1 + i] = bytes[i];
+}
+
+/**
+ * canonicalPrefix, and when `nlri` is given (17 octets at least) the prefix's wire NLRI entry is
+ * written there from the same parse, so `announce()` reads the text once, not once to check it and
+ * again to encode it.
+ * @internal
+ */
+export function canonicalPrefixInto(
+  text: string,
+  nlri: Uint8Array | null,
+): { family: AddressFamily; prefix: string } {
   if (typeof text !== "string") throw new TypeError(`prefix must be a string, got ${typeof text}`);
   const slash = text.lastIndexOf("/");
   // Fast path for well-formed input (announcing a million prefixes must stay cheap): the hand
@@ -349,6 +370,7 @@ export function canonicalPrefix(text: string): {
       const address = (scratch[0] << 24) | (scratch[1] << 16) | (scratch[2] << 8) | scratch[3] | 0;
       if (length < 32 && (address & (-1 >>> length)) !== 0)
         throw badPrefix(text, "ipv4-unicast", "host bits set");
+      writeNlri(nlri, scratch, length);
       return { family: "ipv4-unicast", prefix: text };
     }
   } else {
@@ -358,6 +380,7 @@ export function canonicalPrefix(text: string): {
       let host = (length & 7) === 0 ? 0 : scratch[size - 1] & (0xff >> (length & 7));
       for (let i = size; i < 16; i++) host |= scratch[i];
       if (host !== 0) throw badPrefix(text, "ipv6-unicast", "host bits set");
+      writeNlri(nlri, scratch, length);
       return { family: "ipv6-unicast", prefix: flatten(formatIpv6(scratch) + SLASH_LENGTH[length]) };
     }
   }
@@ -367,6 +390,7 @@ export function canonicalPrefix(text: string): {
     const bytes = new Uint8Array(16);
     const length = parseLength(text, slash, 128);
     if (length < 0 || !parseIpv6Into(text.slice(0, slash), bytes)) throw badPrefix(text, "ipv6-unicast");
+    writeNlri(nlri, bytes, length);
     return { family: "ipv6-unicast", prefix: flatten(formatIpv6(bytes) + SLASH_LENGTH[length]) };
   }
   if (!Validator.isValidIPv4CidrNotation(text)[0]) throw badPrefix(text, "ipv4-unicast");
@@ -374,6 +398,7 @@ export function canonicalPrefix(text: string): {
   const bytes = new Uint8Array(4);
   const length = parseLength(text, slash, 32);
   if (length < 0 || !parseIpv4Into(text.slice(0, slash), bytes)) throw badPrefix(text, "ipv4-unicast");
+  writeNlri(nlri, bytes, length);
   return {
     family: "ipv4-unicast",
     prefix: `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}${SLASH_LENGTH[length]}`,
