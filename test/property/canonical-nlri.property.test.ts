@@ -17,7 +17,11 @@ function encoded(prefix: string, family: "ipv4-unicast" | "ipv6-unicast"): numbe
   return [...writer.finish()];
 }
 
-function written(text: string): { prefix: string; family: "ipv4-unicast" | "ipv6-unicast"; octets: number[] } {
+function written(text: string): {
+  prefix: string;
+  family: "ipv4-unicast" | "ipv6-unicast";
+  octets: number[];
+} {
   const out = new Uint8Array(17).fill(0xee);
   const { prefix, family } = canonicalPrefixInto(text, out);
   const octets = [...out.subarray(0, 1 + ((out[0] + 7) >> 3))];
