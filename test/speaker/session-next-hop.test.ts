@@ -13,7 +13,7 @@ const BOTH = ["ipv4-unicast", "ipv6-unicast"] as const;
 /** eth0 as os.networkInterfaces() lists it: its link-local, a temporary global, a scoped one. */
 const ETH0: InterfaceAddress[] = [
   { address: "fe80::1", family: "IPv6", internal: false, scopeid: 2 },
-  { address: "192.0.2.200", family: "IPv4", internal: false },
+  { address: "198.51.100.200", family: "IPv4", internal: false },
   { address: "2001:db8:100::1", family: "IPv6", internal: false, scopeid: 0 },
 ];
 
