@@ -3,13 +3,13 @@
  * in operators' write-ups) go through our parser unchanged and mean the same settings. ExaBGP's
  * healthcheck is not a BGP speaker, so the resolved cases add only our BGP flags (--local-as …).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/cli/announce.js";
 import { parseArgs } from "../../src/cli/args.js";
 import type { AnnouncerSettings } from "../../src/cli/settings.js";
+import { BGP_ARGV, useTempDir } from "./peer-settings.js";
 
 /** Splits a shell command line as sh would for these cases: single and double quotes, no escapes. */
 function shellWords(line: string): string[] {
@@ -114,19 +114,7 @@ const GOLDEN: readonly [string, string, AnnouncerSettings][] = [
   ],
 ];
 
-const BGP = [
-  "--local-as",
-  "65001",
-  "--router-id",
-  "198.51.100.2",
-  "--peer",
-  "198.51.100.1",
-  "--peer-as",
-  "65000",
-];
-
-const dir = mkdtempSync(join(tmpdir(), "bgp-cli-golden-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir("bgp-cli-golden-");
 
 describe("ExaBGP healthcheck invocations, golden", () => {
   it.each(GOLDEN)("%s: %s", (_source, line, settings) => {
@@ -139,7 +127,7 @@ describe("ExaBGP healthcheck invocations, golden", () => {
         !["--user", "--group", "-p"].includes(all[i - 1] ?? "") &&
         !["--user", "--group", "-p"].includes(word),
     );
-    const config = await loadConfig([...BGP, ...words.filter((w) => w !== "--deaggregate-networks")]);
+    const config = await loadConfig([...BGP_ARGV, ...words.filter((w) => w !== "--deaggregate-networks")]);
     const [service] = config.services;
     expect(service.name).toBe("web");
     expect(service.gate).toMatchObject({ intervalSec: 0.5, fastIntervalSec: 0.2, rise: 2, fall: 4 });
@@ -177,7 +165,7 @@ describe("ExaBGP healthcheck invocations, golden", () => {
   });
 
   it("--interval 0 checks until a state is reached, then stops (ExaBGP: announce once and stay)", async () => {
-    const config = await loadConfig([...BGP, "--ip", "203.0.113.1", "-c", "true", "-i", "0"]);
+    const config = await loadConfig([...BGP_ARGV, "--ip", "203.0.113.1", "-c", "true", "-i", "0"]);
     expect(config.services[0].once).toBe(true);
     expect(config.services[0].gate.intervalSec).toBe(1);
   });
@@ -201,7 +189,7 @@ describe("ExaBGP healthcheck invocations, golden", () => {
         "",
       ].join("\n"),
     );
-    const config = await loadConfig([...BGP, "--config", path, "--rise", "3"]);
+    const config = await loadConfig([...BGP_ARGV, "--config", path, "--rise", "3"]);
     const [service] = config.services;
     expect(service).toMatchObject({
       name: "dns-lb-1",

@@ -6,8 +6,8 @@ import { parseArgs } from "../../src/cli/args.js";
 import { resolveConfig } from "../../src/cli/config.js";
 import type { AnnouncerSettings } from "../../src/cli/settings.js";
 
-/** What the per-peer option tests (TCP-MD5/GTSM, BFD) share: one valid command line to add flags to. */
-export const BASE_ARGV = [
+/** Our BGP flags alone: what an ExaBGP healthcheck command line lacks to become a session. */
+export const BGP_ARGV = [
   "--local-as",
   "65001",
   "--router-id",
@@ -16,11 +16,10 @@ export const BASE_ARGV = [
   "198.51.100.1",
   "--peer-as",
   "65000",
-  "--ip",
-  "203.0.113.1",
-  "--tcp",
-  "127.0.0.1:1",
 ];
+
+/** What the per-peer option tests (TCP-MD5/GTSM, BFD) share: one valid command line to add flags to. */
+export const BASE_ARGV = [...BGP_ARGV, "--ip", "203.0.113.1", "--tcp", "127.0.0.1:1"];
 
 /** The resolved peers for BASE_ARGV plus `argv`, over an optional config file's settings. */
 export const peersOf = (argv: string[], file: AnnouncerSettings = {}) =>
