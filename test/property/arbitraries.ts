@@ -6,6 +6,7 @@
  */
 import fc from "fast-check";
 import { formatIpv4Number, formatIpv6 } from "../../src/wire/address.js";
+import { encodeMessage } from "../../src/wire/message.js";
 import type {
   AddressFamily,
   Aggregator,
@@ -438,3 +439,19 @@ export function mutate(message: Uint8Array, mutations: readonly Mutation[]): Uin
   }
   return withHeader(message[18], Uint8Array.from(body));
 }
+
+/**
+ * A valid message, encoded, then mutated, with the context to decode it under: its own, or another
+ * one (decoding under a context the sender did not use, say ADD-PATH, is a mutation too).
+ */
+export const mutatedMessageArb: fc.Arbitrary<{ bytes: Uint8Array; ctx: CodecContext }> = fc
+  .tuple(
+    contextAndMessageArb,
+    fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+    contextArb,
+    fc.boolean(),
+  )
+  .map(([{ ctx, message }, mutations, otherCtx, sameCtx]) => ({
+    bytes: mutate(encodeMessage(message, ctx), mutations),
+    ctx: sameCtx ? ctx : otherCtx,
+  }));
