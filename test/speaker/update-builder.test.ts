@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { AdjRibOut } from "../../src/speaker/adj-rib-out.js";
 import { pathAttributesFor } from "../../src/speaker/path-attributes.js";
 import { normalizeAttributes } from "../../src/speaker/route.js";
-import { buildAnnouncements, buildWithdrawals } from "../../src/speaker/update-builder.js";
 import { encodePathAttributes } from "../../src/wire/attributes/index.js";
 import { resolveContext } from "../../src/wire/context.js";
 import { decodeMessage, encodeMessage } from "../../src/wire/message.js";
 import { nlriLength } from "../../src/wire/prefix.js";
 import type { AddressFamily, CodecContext, UpdateMessage } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
+import { buildAnnouncements, buildWithdrawals } from "./update-builder-reference.js";
 
 const v4 = (n: number) => `10.${(n >> 8) & 255}.${n & 255}.0/24`;
 const v6 = (n: number) => `2001:db8:${(n + 1).toString(16)}::/48`;

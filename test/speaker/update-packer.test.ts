@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { RibOutTable } from "../../src/speaker/adj-rib-out.js";
 import { pathAttributesFor } from "../../src/speaker/path-attributes.js";
 import { normalizeAttributes } from "../../src/speaker/route.js";
-import { buildAnnouncements, buildWithdrawals } from "../../src/speaker/update-builder.js";
 import { packAnnouncements, packWithdrawals } from "../../src/speaker/update-packer.js";
 import { maxMessageLength, resolveContext } from "../../src/wire/context.js";
 import { MessageFramer } from "../../src/wire/framer.js";
@@ -11,6 +10,7 @@ import { decodeMessage, encodeMessage, encodingLength } from "../../src/wire/mes
 import type { AddressFamily, CodecContext, PathAttributes, UpdateMessage } from "../../src/wire/types.js";
 import { Writer } from "../../src/wire/writer.js";
 import { contextArb, prefixArb, RUNS } from "../property/arbitraries.js";
+import { buildAnnouncements, buildWithdrawals } from "./update-builder-reference.js";
 
 const v4 = (n: number) => `10.${(n >> 8) & 255}.${n & 255}.0/24`;
 const v6 = (n: number) => `2001:db8:${(n + 1).toString(16)}::/48`;

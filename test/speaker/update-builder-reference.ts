@@ -1,9 +1,20 @@
-import { HEADER_LENGTH } from "../wire/constants.js";
-import { familyToAfiSafi } from "../wire/family.js";
-import { nlriLength } from "../wire/prefix.js";
-import type { AddressFamily, CodecContext, Nlri, PathAttributes, UpdateMessage } from "../wire/types.js";
+import { HEADER_LENGTH } from "../../src/wire/constants.js";
+import { familyToAfiSafi } from "../../src/wire/family.js";
+import { nlriLength } from "../../src/wire/prefix.js";
+import type {
+  AddressFamily,
+  CodecContext,
+  Nlri,
+  PathAttributes,
+  UpdateMessage,
+} from "../../src/wire/types.js";
 
 /**
+ * The reference model of UPDATE packing, as message objects: the flush's packer
+ * (src/speaker/update-packer.ts) writes the same UPDATEs as bytes, and test/speaker/update-packer.test.ts
+ * holds the two equal octet for octet. It lives with the tests because nothing in src/ sends its
+ * messages any more.
+ *
  * Packs routes into as few UPDATEs as the negotiated message size allows. Pure: it only counts
  * octets, from the RFC 4271 §4.3 layout:
  *
