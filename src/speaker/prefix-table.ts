@@ -52,14 +52,19 @@ const STALE = 0x200;
 const LIVE = 0x400;
 
 /**
- * An index slot holds entry number + 1 in its low bits (those of the slot mask: the index has twice
- * as many slots as there are entries) and the rest of the key's hash above them, so a probe that
- * meets another key is mostly told apart without reading the entry (a cache miss on a big table).
- * 0 is an empty slot; low bits 0 and high bits not is a deleted one.
+ * An index slot is a pair of int32s, the key's full hash and then entry number + 1, side by side so
+ * that a probe reads one cache line: a probe that meets another key is told apart by the hash without
+ * reading the entry (a cache miss on a big table), and growing the index walks the old one in order
+ * (see `grow`) instead of rehashing every entry into random places. The index has twice as many
+ * slots as the arrays have entries. Entry number + 1 is 0 in an empty slot and -1 in a deleted one.
  */
 const EMPTY = 0;
+const DELETED = -1;
 
 const INITIAL_CAPACITY = 8;
+
+/** Keys parsed and looked up together (applyField). */
+const BATCH = 64;
 
 function mix(h: number): number {
   h ^= h >>> 16;
@@ -83,27 +88,32 @@ export class PrefixTable {
   private used = 0;
   private live = 0;
   private stale = 0;
+  /** Pairs (hash, entry number + 1); see EMPTY. */
   private slots: Int32Array;
-  /** slots.length - 1: the bits of a slot that hold its entry number + 1. */
+  /** Slots in the index - 1 (a power of two - 1). */
   private mask: number;
-  /** The hash of the key last looked up (findSlot), for the slot an insert writes. */
-  private lastHash = 0;
+  /** The batch being filed (applyField): address words, flags, path ids and hashes of its keys. */
+  private readonly batchKeys: Uint32Array;
+  private readonly batchFlags = new Uint16Array(BATCH);
+  private readonly batchPathIds = new Uint32Array(BATCH);
+  private readonly batchHashes = new Int32Array(BATCH);
+  /** What the batch's index reads found, stored so that the compiler keeps the reads. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written only, on purpose (see above)
+  private touched = 0;
   private groups: (RouteGroup | undefined)[] = [];
   private groupRefs: number[] = [];
   private freeGroups: number[] = [];
-  /** The key being looked up: address words, then its flags and path id below. */
-  private readonly key: Uint32Array;
   private readonly text = new Uint8Array(16);
 
   constructor(family: AddressFamily) {
     this.family = family;
     this.words = family === "ipv4-unicast" ? 1 : 4;
-    this.key = new Uint32Array(this.words);
+    this.batchKeys = new Uint32Array(BATCH * this.words);
     this.addresses = new Uint32Array(this.capacity * this.words);
     this.flags = new Uint16Array(this.capacity);
     this.groupOf = new Uint32Array(this.capacity);
-    this.slots = new Int32Array(this.capacity * 2);
-    this.mask = this.slots.length - 1;
+    this.slots = new Int32Array(this.capacity * 4);
+    this.mask = this.capacity * 2 - 1;
   }
 
   get size(): number {
@@ -135,44 +145,85 @@ export class PrefixTable {
    * Apply one checked NLRI field: each entry is filed under `group`, or removed when `group` is -1.
    * The changes are pushed to `out` (announce for every entry filed, withdraw for every entry that
    * was held) when it is given.
+   *
+   * The entries go in batches of BATCH: parse and hash them all, read the index slot of each, then
+   * file them. On a big table each key's slot is a cache miss; read in a short loop of independent
+   * loads the CPU has many of them in flight at once, where filing key after key waits for each.
    */
   applyField(field: NlriField, group: number, out: RibInChange[] | null): void {
     const { bytes, end, addPath } = field;
-    const key = this.key;
-    const v4 = this.words === 1;
+    const words = this.words;
+    const keys = this.batchKeys;
+    const keyFlags = this.batchFlags;
+    const pathIds = this.batchPathIds;
+    const hashes = this.batchHashes;
     let o = field.start;
     while (o < end) {
-      let pathId = 0;
-      let keyFlags = 0;
-      if (addPath) {
-        pathId = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
-        keyFlags = HAS_PATH_ID;
-        o += 4;
-      }
-      const length = bytes[o++];
-      keyFlags |= length;
-      const size = (length + 7) >> 3;
-      if (v4) {
-        let address = 0;
-        for (let i = 0; i < size; i++) address |= bytes[o + i] << (24 - 8 * i);
+      let n = 0;
+      for (; n < BATCH && o < end; n++) {
+        let pathId = 0;
+        let flags = 0;
+        if (addPath) {
+          pathId = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+          flags = HAS_PATH_ID;
+          o += 4;
+        }
+        const length = bytes[o++];
+        const size = (length + 7) >> 3;
         // RFC 4271 §4.3: "the value of trailing bits is irrelevant", so they are cleared.
-        key[0] = length === 0 ? 0 : address & (-1 << (32 - length));
-      } else {
-        key[0] = key[1] = key[2] = key[3] = 0;
-        for (let i = 0; i < size; i++) key[i >> 2] |= bytes[o + i] << (24 - 8 * (i & 3));
-        for (let w = 0; w < 4; w++) {
-          const bits = length - 32 * w;
-          if (bits <= 0) key[w] = 0;
-          else if (bits < 32) key[w] &= -1 << (32 - bits);
+        if (words === 1) {
+          const address =
+            ((size > 0 ? bytes[o] << 24 : 0) |
+              (size > 1 ? bytes[o + 1] << 16 : 0) |
+              (size > 2 ? bytes[o + 2] << 8 : 0) |
+              (size > 3 ? bytes[o + 3] : 0)) >>>
+            0;
+          keys[n] = length === 0 ? 0 : address & (-1 << (32 - length));
+        } else {
+          const at = n * 4;
+          for (let w = 0; w < 4; w++) {
+            const bits = length - 32 * w;
+            if (bits <= 0) {
+              keys[at + w] = 0;
+              continue;
+            }
+            const b = o + 4 * w;
+            const left = size - 4 * w;
+            const word =
+              (bytes[b] << 24) |
+              (left > 1 ? bytes[b + 1] << 16 : 0) |
+              (left > 2 ? bytes[b + 2] << 8 : 0) |
+              (left > 3 ? bytes[b + 3] : 0);
+            keys[at + w] = bits < 32 ? word & (-1 << (32 - bits)) : word;
+          }
+        }
+        o += size;
+        keyFlags[n] = flags | length;
+        pathIds[n] = pathId;
+        hashes[n] = this.hash(flags | length, pathId, keys, n * words);
+      }
+      if (group >= 0) this.reserve(n);
+      const slots = this.slots;
+      const mask = this.mask;
+      let touched = 0;
+      for (let i = 0; i < n; i++) touched |= slots[2 * (hashes[i] & mask) + 1];
+      this.touched = touched;
+      for (let i = 0; i < n; i++) {
+        if (group >= 0) {
+          const at = this.put(keyFlags[i], pathIds[i], hashes[i], i * words, group);
+          out?.push({ type: "announce", route: this.routeAt(at) });
+        } else if (this.remove(keyFlags[i], pathIds[i], hashes[i], i * words) && out !== null) {
+          out.push(this.withdrawalOfKey(keyFlags[i], pathIds[i], keys, i * words));
         }
       }
-      o += size;
-      if (group >= 0) {
-        const at = this.put(keyFlags, pathId, group);
-        out?.push({ type: "announce", route: this.routeAt(at) });
-      } else if (this.remove(keyFlags, pathId) && out !== null) {
-        out.push(this.withdrawalOfKey(keyFlags, pathId));
-      }
+    }
+  }
+
+  /** Room for `n` more entries, so that the slots read for a batch stay those it is filed in. */
+  private reserve(n: number): void {
+    while (this.used + n > this.capacity) {
+      if (this.live === this.used) this.grow();
+      else this.resize();
     }
   }
 
@@ -191,32 +242,31 @@ export class PrefixTable {
     );
   }
 
-  /** The index slot holding the key in `this.key`, or -1 - the slot to insert it at. */
-  private findSlot(keyFlags: number, pathId: number): number {
+  /**
+   * The index slot holding batch key `at` (its address words at batchKeys[at], with `keyFlags`,
+   * `pathId` and hash `h`), or -1 - the slot to insert it at.
+   */
+  private findSlot(keyFlags: number, pathId: number, h: number, at: number): number {
     const slots = this.slots;
     const mask = this.mask;
     const words = this.words;
-    const key = this.key;
+    const keys = this.batchKeys;
     const addresses = this.addresses;
-    const h = this.hash(keyFlags, pathId, key, 0);
-    this.lastHash = h;
-    const tag = h & ~mask;
     let insertAt = -1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const v = slots[s];
-      if (v === EMPTY) return -1 - (insertAt < 0 ? s : insertAt);
-      const entry = v & mask;
-      if (entry === 0) {
-        if (insertAt < 0) insertAt = s; // deleted
+      const entry = slots[2 * s + 1];
+      if (entry === EMPTY) return -1 - (insertAt < 0 ? s : insertAt);
+      if (entry === DELETED) {
+        if (insertAt < 0) insertAt = s;
         continue;
       }
-      if ((v & ~mask) !== tag) continue;
+      if (slots[2 * s] !== h) continue;
       const e = entry - 1;
       if ((this.flags[e] & KEY_BITS) !== keyFlags) continue;
       if ((keyFlags & HAS_PATH_ID) !== 0 && (this.pathIds as Uint32Array)[e] !== pathId) continue;
       let same = true;
       for (let w = 0; w < words; w++) {
-        if (addresses[e * words + w] !== key[w]) {
+        if (addresses[e * words + w] !== keys[at + w]) {
           same = false;
           break;
         }
@@ -225,11 +275,14 @@ export class PrefixTable {
     }
   }
 
-  /** File the key in `this.key` under `group` (a stale route announced again is no longer stale). */
-  private put(keyFlags: number, pathId: number, group: number): number {
-    let s = this.findSlot(keyFlags, pathId);
+  /**
+   * File batch key `at` under `group` (a stale route announced again is no longer stale); the caller
+   * has reserved room for it. Returns its entry number.
+   */
+  private put(keyFlags: number, pathId: number, h: number, at: number, group: number): number {
+    const s = this.findSlot(keyFlags, pathId, h, at);
     if (s >= 0) {
-      const e = (this.slots[s] & this.mask) - 1;
+      const e = this.slots[2 * s + 1] - 1;
       const old = this.groupOf[e];
       if (old !== group) {
         this.groupOf[e] = group;
@@ -242,13 +295,10 @@ export class PrefixTable {
       }
       return e;
     }
-    if (this.used === this.capacity) {
-      this.resize();
-      s = this.findSlot(keyFlags, pathId);
-    }
     const e = this.used++;
     const words = this.words;
-    for (let w = 0; w < words; w++) this.addresses[e * words + w] = this.key[w];
+    const keys = this.batchKeys;
+    for (let w = 0; w < words; w++) this.addresses[e * words + w] = keys[at + w];
     if ((keyFlags & HAS_PATH_ID) !== 0) {
       this.pathIds ??= new Uint32Array(this.capacity);
       this.pathIds[e] = pathId;
@@ -256,26 +306,68 @@ export class PrefixTable {
     this.flags[e] = keyFlags | LIVE;
     this.groupOf[e] = group;
     this.groupRefs[group]++;
-    this.slots[-1 - s] = (this.lastHash & ~this.mask) | (e + 1);
+    const slot = -1 - s;
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = e + 1;
     this.live++;
     return e;
   }
 
-  private remove(keyFlags: number, pathId: number): boolean {
-    const s = this.findSlot(keyFlags, pathId);
+  private remove(keyFlags: number, pathId: number, h: number, at: number): boolean {
+    const s = this.findSlot(keyFlags, pathId, h, at);
     if (s < 0) return false;
-    this.removeEntry(s, (this.slots[s] & this.mask) - 1);
+    this.removeEntry(s, this.slots[2 * s + 1] - 1);
     return true;
   }
 
   private removeEntry(slot: number, e: number): void {
-    this.slots[slot] = this.mask + 1; // deleted: no entry number, not empty
+    this.slots[2 * slot + 1] = DELETED;
     const flags = this.flags[e];
     if ((flags & STALE) !== 0) this.stale--;
     this.flags[e] = 0;
     this.live--;
     const group = this.groupOf[e];
     if (--this.groupRefs[group] === 0) this.dropGroup(group);
+  }
+
+  /**
+   * The arrays are full and hold no deleted entry (a table being loaded): double them, entry numbers
+   * unchanged. The old index is walked in slot order and each key goes to its slot under the new mask,
+   * which is its old home or that plus the old size: two streams of near-sequential writes, where
+   * rehashing entry by entry would write all over an index bigger than the CPU caches.
+   */
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    const words = this.words;
+    const addresses = new Uint32Array(capacity * words);
+    addresses.set(this.addresses);
+    this.addresses = addresses;
+    if (this.pathIds !== null) {
+      const pathIds = new Uint32Array(capacity);
+      pathIds.set(this.pathIds);
+      this.pathIds = pathIds;
+    }
+    const flags = new Uint16Array(capacity);
+    flags.set(this.flags);
+    this.flags = flags;
+    const groupOf = new Uint32Array(capacity);
+    groupOf.set(this.groupOf);
+    this.groupOf = groupOf;
+    this.capacity = capacity;
+    const old = this.slots;
+    const slots = new Int32Array(capacity * 4);
+    const mask = capacity * 2 - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const entry = old[i + 1];
+      if (entry <= 0) continue;
+      const h = old[i];
+      let s = h & mask;
+      while (slots[2 * s + 1] !== EMPTY) s = (s + 1) & mask;
+      slots[2 * s] = h;
+      slots[2 * s + 1] = entry;
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
 
   /** The arrays are full: squeeze out deleted entries, and double them if that frees too little. */
@@ -306,52 +398,46 @@ export class PrefixTable {
 
   /** Rebuild the index over the live entries (at most half its slots taken, counting deletions). */
   private reindex(): void {
-    const slots = new Int32Array(this.capacity * 2);
-    const mask = slots.length - 1;
+    const slots = new Int32Array(this.capacity * 4);
+    const mask = this.capacity * 2 - 1;
     this.slots = slots;
     this.mask = mask;
     for (let e = 0; e < this.used; e++) {
       const h = this.hashOfEntry(e);
       let s = h & mask;
-      while (slots[s] !== EMPTY) s = (s + 1) & mask;
-      slots[s] = (h & ~mask) | (e + 1);
+      while (slots[2 * s + 1] !== EMPTY) s = (s + 1) & mask;
+      slots[2 * s] = h;
+      slots[2 * s + 1] = e + 1;
     }
   }
 
-  /** Hash of entry e's key (this.key is left alone: a lookup may be under way). */
+  /** Hash of entry e's key. */
   private hashOfEntry(e: number): number {
     return this.hash(this.flags[e] & KEY_BITS, this.pathIdOf(e), this.addresses, e * this.words);
-  }
-
-  private loadKey(e: number): void {
-    const words = this.words;
-    for (let w = 0; w < words; w++) this.key[w] = this.addresses[e * words + w];
   }
 
   private pathIdOf(e: number): number {
     return (this.flags[e] & HAS_PATH_ID) === 0 ? 0 : (this.pathIds as Uint32Array)[e];
   }
 
-  /** Prefix text of the key in `this.key`: what the decoder makes of the same octets. */
-  private prefixOfKey(length: number): string {
-    const key = this.key;
-    if (this.words === 1) return formatIpv4Prefix(key[0], length);
+  /** Prefix text of the address words at words[at]: what the decoder makes of the same octets. */
+  private prefixOfKey(length: number, words: Uint32Array, at: number): string {
+    if (this.words === 1) return formatIpv4Prefix(words[at], length);
     const text = this.text;
-    for (let i = 0; i < 16; i++) text[i] = key[i >> 2] >>> (24 - 8 * (i & 3));
+    for (let i = 0; i < 16; i++) text[i] = words[at + (i >> 2)] >>> (24 - 8 * (i & 3));
     return formatIpv6Prefix(text, 0, length);
   }
 
-  private withdrawalOfKey(keyFlags: number, pathId: number): RibInChange {
-    const prefix = this.prefixOfKey(keyFlags & LENGTH_BITS);
+  private withdrawalOfKey(keyFlags: number, pathId: number, words: Uint32Array, at: number): RibInChange {
+    const prefix = this.prefixOfKey(keyFlags & LENGTH_BITS, words, at);
     return (keyFlags & HAS_PATH_ID) === 0
       ? { type: "withdraw", family: this.family, prefix }
       : { type: "withdraw", family: this.family, prefix, pathId };
   }
 
   private routeAt(e: number): ReceivedRoute {
-    this.loadKey(e);
     const flags = this.flags[e];
-    const prefix = this.prefixOfKey(flags & LENGTH_BITS);
+    const prefix = this.prefixOfKey(flags & LENGTH_BITS, this.addresses, e * this.words);
     const { attributes, nextHop } = this.groups[this.groupOf[e]] as RouteGroup;
     const family = this.family;
     return (flags & HAS_PATH_ID) === 0
@@ -360,8 +446,7 @@ export class PrefixTable {
   }
 
   private withdrawalAt(e: number): RibInChange {
-    this.loadKey(e);
-    return this.withdrawalOfKey(this.flags[e] & KEY_BITS, this.pathIdOf(e));
+    return this.withdrawalOfKey(this.flags[e] & KEY_BITS, this.pathIdOf(e), this.addresses, e * this.words);
   }
 
   /** Every route held, in insertion order. */
@@ -390,7 +475,7 @@ export class PrefixTable {
       if ((this.flags[e] & STALE) === 0) continue;
       gone.push(this.withdrawalAt(e));
       let s = this.hashOfEntry(e) & mask;
-      while ((slots[s] & mask) !== e + 1) s = (s + 1) & mask;
+      while (slots[2 * s + 1] !== e + 1) s = (s + 1) & mask;
       this.removeEntry(s, e);
     }
     return gone;
