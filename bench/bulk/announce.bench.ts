@@ -16,6 +16,7 @@
  * "x ceiling" is each sender's median over replay's.
  *
  *   npx tsx bench/bulk/announce.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
+ *                                        [--prefixes counting|scattered]   (prefixes.ts)
  *                                        [--senders bird,gobgp,exabgp,replay,speaker]
  */
 import { sleep } from "../../test/interop/harness/process.js";
@@ -34,10 +35,11 @@ import {
   startGobgp,
   startReceiver,
 } from "./daemons.js";
-import type { BulkFamily } from "./prefixes.js";
+import { type BulkFamily, usePrefixSet } from "./prefixes.js";
 import { arg, fmtMb, median, printTable } from "./report.js";
 
 const family = arg("family", "ipv4") as BulkFamily;
+const prefixSet = usePrefixSet(arg("prefixes", "counting"), family);
 const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
 const runs = Number(arg("runs", "3"));
 const senderNames = arg("senders", "bird,gobgp,exabgp,replay,speaker").split(",");
@@ -243,7 +245,7 @@ for (let run = 1; run <= runs; run++) {
 const bird = median((results.get("bird") ?? []).map((t) => t.seconds));
 const ceiling = median((results.get("replay") ?? []).map((t) => t.seconds));
 console.log(
-  `\nBulk announce: ${count.toLocaleString("en")} ${family} prefixes to BIRD on loopback, median of ${runs}\n`,
+  `\nBulk announce: ${count.toLocaleString("en")} ${family} prefixes (${prefixSet} set) to BIRD on loopback, median of ${runs}\n`,
 );
 printTable(
   [

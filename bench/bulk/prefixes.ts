@@ -1,12 +1,50 @@
 /**
  * The prefix sets every bulk benchmark sends, the same for every sender so that the receivers do the
- * same work: the i-th IPv4 /24 counts up from 10.0.0.0, the i-th IPv6 /48 counts up from fd00::/48.
+ * same work: the i-th IPv4 /24 counts up from 10.0.0.0, the i-th IPv6 /48 is fd00:HHHH:LLLL::/48.
  * The prefixes live only in the benchmark daemons' RIBs (no kernel protocol is configured anywhere).
+ *
+ * Two IPv6 sets (`--prefixes`, handed to child processes as BULK_PREFIXES):
+ *   counting   HHHH:LLLL = i, the default and the set of every earlier figure;
+ *   scattered  HHHH:LLLL = i * 0x9e3779b1 mod 2^32 (odd, so a bijection): the /48s spread over the
+ *              /16 the way a real table's are spread over the address space.
+ * Why two: BIRD 2 hashes an IPv6 prefix by XOR-ing its four words and folding them with x ^ x<<16 ^
+ * x<<24 (ip6_hash, lib/ip.h), and its FIB takes the top bits. For the counting set that leaves LLLL
+ * and the low nibble of HHHH in the same 16 bits, so 1,000,000 /48s share 65,536 buckets, 16 to a
+ * chain (200,000: 4 to a chain). A receiving BIRD then spends about half its CPU walking those
+ * chains, unless the routes arrive in its own bucket order, which is the order a sending BIRD walks
+ * its table in. The scattered set has no such chains; see docs/benchmarks.md.
  */
 import { writeFileSync } from "node:fs";
 import { ipv6ToBytes } from "../../src/wire/address.js";
 
 export type BulkFamily = "ipv4" | "ipv6";
+
+export const PREFIX_SETS = ["counting", "scattered"] as const;
+export type PrefixSet = (typeof PREFIX_SETS)[number];
+
+function parsePrefixSet(text: string): PrefixSet {
+  const set = PREFIX_SETS.find((s) => s === text);
+  if (set === undefined) throw new Error(`--prefixes: expected ${PREFIX_SETS.join(" or ")}, got "${text}"`);
+  return set;
+}
+
+let prefixSet = parsePrefixSet(process.env.BULK_PREFIXES ?? "counting");
+
+/**
+ * Use the set named by a bench's `--prefixes` flag here and in every child process started after
+ * this call (they read BULK_PREFIXES). The scattered set is IPv6 only.
+ */
+export function usePrefixSet(text: string, family: BulkFamily): PrefixSet {
+  const set = parsePrefixSet(text);
+  if (set !== "counting" && family !== "ipv6") throw new Error(`--prefixes ${set} is for --family ipv6`);
+  process.env.BULK_PREFIXES = set;
+  prefixSet = set;
+  return set;
+}
+
+/** HHHH:LLLL, the 32 bits that make the i-th IPv6 /48 (i < 2^32). */
+export const ipv6Bits = (i: number): number =>
+  prefixSet === "counting" ? i : Math.imul(i, 0x9e3779b1) >>> 0;
 
 const V4_BASE = 10 << 24;
 
@@ -17,10 +55,11 @@ const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 
 
 export const ipv4Prefix = (i: number): string => `${dotted(ipv4Net(i))}/24`;
 
-/** fd00:HHHH:LLLL::/48 with HHHH:LLLL = i (i < 2^32). */
+/** The i-th IPv6 /48: fd00:HHHH:LLLL::/48 with HHHH:LLLL = ipv6Bits(i). */
 export const ipv6Prefix = (i: number): string => {
-  const hi = Math.floor(i / 65536);
-  const lo = i % 65536;
+  const bits = ipv6Bits(i);
+  const hi = bits >>> 16;
+  const lo = bits & 0xffff;
   return hi === 0 ? `fd00:0:${lo.toString(16)}::/48` : `fd00:${hi.toString(16)}:${lo.toString(16)}::/48`;
 };
 
@@ -52,9 +91,16 @@ export function exabgpIpv4Lines(count: number, nextHop: string): string[] {
   return lines;
 }
 
-/** The same for IPv6 /48s: a /32 splits into 65,536 /48s, a /40 into 256. */
+/**
+ * The same for IPv6 /48s: a /32 splits into 65,536 /48s, a /40 into 256. The scattered set has no
+ * ranges to split, so it takes a line per route.
+ */
 export function exabgpIpv6Lines(count: number, nextHop: string): string[] {
   const lines: string[] = [];
+  if (prefixSet !== "counting") {
+    for (let i = 0; i < count; i++) lines.push(`route ${ipv6Prefix(i)} next-hop ${nextHop};`);
+    return lines;
+  }
   let i = 0;
   const push = (prefix: string, split: boolean) =>
     lines.push(`route ${prefix} next-hop ${nextHop}${split ? " split /48" : ""};`);
@@ -142,7 +188,7 @@ export function writeMrt(
     } else {
       buf[at++] = 48;
       buf.writeUInt16BE(0xfd00, at);
-      buf.writeUInt32BE(p, at + 2);
+      buf.writeUInt32BE(ipv6Bits(p), at + 2);
       at += 6;
     }
     buf.writeUInt16BE(1, at); // one RIB entry
@@ -164,7 +210,7 @@ export function writeMrt(
       buf[at + 23] = 0;
       buf[at + 24] = 48;
       buf.writeUInt16BE(0xfd00, at + 25);
-      buf.writeUInt32BE(p, at + 27);
+      buf.writeUInt32BE(ipv6Bits(p), at + 27);
       at += 31;
     }
     if (at - start !== entryBytes)

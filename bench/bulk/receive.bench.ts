@@ -8,15 +8,17 @@
  * bird, as a child process): what BIRD itself needs to receive it, the row the speaker is judged by.
  *
  *   npx tsx bench/bulk/receive.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3] [--no-bird]
+ *                                       [--prefixes counting|scattered]   (prefixes.ts)
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startChild } from "./child.js";
 import { bulkEndpoint, startBirdOriginator } from "./daemons.js";
-import type { BulkFamily } from "./prefixes.js";
+import { type BulkFamily, usePrefixSet } from "./prefixes.js";
 import { arg, fmtMb, median, printTable } from "./report.js";
 
 const family = arg("family", "ipv4") as BulkFamily;
+const prefixSet = usePrefixSet(arg("prefixes", "counting"), family);
 const count = Number(arg("count", family === "ipv4" ? "1000000" : "200000"));
 const runs = Number(arg("runs", "3"));
 
@@ -110,6 +112,8 @@ if (!process.argv.includes("--no-bird")) {
       String(count),
       "--runs",
       String(runs),
+      "--prefixes",
+      prefixSet,
     ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 },
   );
@@ -120,7 +124,7 @@ if (!process.argv.includes("--no-bird")) {
 
 const m = (f: (t: Trial) => number) => median(trials.map(f));
 console.log(
-  `\nBulk receive: ${count.toLocaleString("en")} ${family} routes from BIRD into the speaker, median of ${runs}\n`,
+  `\nBulk receive: ${count.toLocaleString("en")} ${family} routes (${prefixSet} set) from BIRD into the speaker, median of ${runs}\n`,
 );
 printTable(
   [

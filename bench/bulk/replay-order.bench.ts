@@ -8,6 +8,7 @@
  * receiving BIRD. Time and receiver CPU are measured as in announce.bench.ts.
  *
  *   npx tsx bench/bulk/replay-order.bench.ts [--family ipv4|ipv6] [--count N] [--runs 3]
+ *                                            [--prefixes counting|scattered]   (prefixes.ts)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,11 +27,12 @@ import {
   startReceiver,
   tempDir,
 } from "./daemons.js";
-import type { BulkFamily } from "./prefixes.js";
+import { type BulkFamily, usePrefixSet } from "./prefixes.js";
 import { decodeStream } from "./replay.js";
 import { arg, median, printTable } from "./report.js";
 
 const family = arg("family", "ipv6") as BulkFamily;
+const prefixSet = usePrefixSet(arg("prefixes", "counting"), family);
 const count = Number(arg("count", "1000000"));
 const runs = Number(arg("runs", "3"));
 
@@ -159,7 +161,9 @@ for (let run = 1; run <= runs; run++) {
     );
   }
 }
-console.log(`\nReplayed to BIRD: ${count.toLocaleString("en")} ${family} prefixes, median of ${runs}\n`);
+console.log(
+  `\nReplayed to BIRD: ${count.toLocaleString("en")} ${family} prefixes (${prefixSet} set), median of ${runs}\n`,
+);
 const cell = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(", ")})`;
 printTable(
   ["stream", "Established -> all in BIRD (s)", "receiver CPU (s)"],
