@@ -1,6 +1,7 @@
 import { encodePrefix } from "../wire/prefix.js";
 import type { AddressFamily } from "../wire/types.js";
 import { Writer } from "../wire/writer.js";
+import { grown } from "./grown.js";
 import type { RouteAttributes } from "./route.js";
 
 /**
@@ -239,22 +240,13 @@ export class RibOutTable {
   }
 
   private grow(): void {
-    const n = this.family.length * 2;
-    const family = new Uint8Array(n).fill(FREE);
-    family.set(this.family);
-    this.family = family;
-    const holders = new Int32Array(n);
-    holders.set(this.holders);
-    this.holders = holders;
-    const refs = new Int32Array(n);
-    refs.set(this.refs);
-    this.refs = refs;
-    const mark = new Float64Array(n).fill(-1);
-    mark.set(this.mark);
-    this.mark = mark;
-    const nlri = new Uint8Array(n * NLRI_SLOT);
-    nlri.set(this.nlri);
-    this.nlri = nlri;
+    const old = this.family.length;
+    const n = old * 2;
+    this.family = grown(this.family, n).fill(FREE, old);
+    this.holders = grown(this.holders, n);
+    this.refs = grown(this.refs, n);
+    this.mark = grown(this.mark, n).fill(-1, old);
+    this.nlri = grown(this.nlri, n * NLRI_SLOT);
   }
 
   /** @internal Drop the entry if nothing wants or holds it any more. */

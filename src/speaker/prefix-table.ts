@@ -13,6 +13,7 @@
 import type { NlriField } from "../wire/deferred-nlri.js";
 import { formatIpv4Prefix, formatIpv6Prefix } from "../wire/prefix.js";
 import type { AddressFamily, PathAttributes } from "../wire/types.js";
+import { grown } from "./grown.js";
 
 /** A route received from a peer, as plain data. */
 export interface ReceivedRoute {
@@ -339,21 +340,10 @@ export class PrefixTable {
    */
   private grow(): void {
     const capacity = this.capacity * 2;
-    const words = this.words;
-    const addresses = new Uint32Array(capacity * words);
-    addresses.set(this.addresses);
-    this.addresses = addresses;
-    if (this.pathIds !== null) {
-      const pathIds = new Uint32Array(capacity);
-      pathIds.set(this.pathIds);
-      this.pathIds = pathIds;
-    }
-    const flags = new Uint16Array(capacity);
-    flags.set(this.flags);
-    this.flags = flags;
-    const groupOf = new Uint32Array(capacity);
-    groupOf.set(this.groupOf);
-    this.groupOf = groupOf;
+    this.addresses = grown(this.addresses, capacity * this.words);
+    if (this.pathIds !== null) this.pathIds = grown(this.pathIds, capacity);
+    this.flags = grown(this.flags, capacity);
+    this.groupOf = grown(this.groupOf, capacity);
     this.capacity = capacity;
     const old = this.slots;
     const slots = new Int32Array(capacity * 4);
