@@ -8,8 +8,9 @@ import { HealthMonitor, type HealthMonitorOptions } from "../health/monitor.js";
 import { checkSocketTable } from "../health/socket-table-check.js";
 import { checkTcp } from "../health/tcp-check.js";
 import type { CheckFn, GateState } from "../health/types.js";
-import type { AnnouncedAttributes, CheckSpec, ResolvedService } from "./config.js";
+import type { CheckSpec, ResolvedService } from "./config.js";
 import type { LogSink } from "./log.js";
+import type { AnnouncedAttributes } from "./prefix-config.js";
 
 /** The part of the speaker the announcer needs: BgpSpeaker fits, and so does a test double. */
 export interface AnnouncerSpeaker extends RouteSpeaker<AnnouncedAttributes> {

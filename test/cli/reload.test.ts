@@ -4,8 +4,8 @@
  * and a service whose check did not change keeps its monitor (and state).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { AnnouncedAttributes } from "../../src/cli/config.js";
 import { resolveConfig } from "../../src/cli/config.js";
+import type { AnnouncedAttributes } from "../../src/cli/prefix-config.js";
 import { type AnnouncerSpeaker, type RunningServices, startServices } from "../../src/cli/run.js";
 import type { AnnouncerSettings } from "../../src/cli/settings.js";
 
