@@ -53,7 +53,11 @@ function nlriListArb(family: AddressFamily, addPath: boolean): fc.Arbitrary<Nlri
   const nlri = addPath
     ? fc.tuple(prefix, pathIdArb).map(([p, pathId]): Nlri => ({ prefix: p, pathId }))
     : prefix.map((p): Nlri => ({ prefix: p }));
-  return fc.array(nlri, { maxLength: 8 });
+  // Now and then a long field, so that PrefixTable's batches of 64 split it (duplicates included).
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.array(nlri, { maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.array(nlri, { minLength: 60, maxLength: 140 }) },
+  );
 }
 
 interface UpdateStep {
