@@ -4,7 +4,10 @@
  * @module
  */
 
-/** Milliseconds since the epoch and one-shot timers; tests inject a fake one. */
+/**
+ * Milliseconds since the epoch and one-shot timers; tests inject a fake one.
+ * @category Sessions
+ */
 export interface Clock {
   /** The current time in milliseconds since the epoch. */
   now(): number;

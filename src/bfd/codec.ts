@@ -49,6 +49,7 @@ export function encodingLength(packet: BfdControlPacket): number {
 /**
  * Encode a control packet. With `key`, the keyed digest is computed and written (the digest in
  * `packet.auth` is then ignored); without it, the auth section is written as given.
+ * @category BFD
  */
 export function encodeControl(packet: BfdControlPacket, key?: BfdAuthKey): Uint8Array {
   const length = encodingLength(packet);
@@ -91,6 +92,7 @@ export function encodeControl(packet: BfdControlPacket, key?: BfdAuthKey): Uint8
  * session: anything they refuse throws BfdError ("the packet MUST be discarded"). Octets after
  * the Length field's end (UDP padding) are ignored. The digest is not checked here: that needs
  * the session's key and sequence state.
+ * @category BFD
  */
 export function decodeControl(bytes: Uint8Array): BfdControlPacket {
   if (bytes.length < BFD_HEADER_LENGTH) {

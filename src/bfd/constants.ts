@@ -16,7 +16,10 @@ export const BFD_VERSION = 1;
 /** Length of the mandatory section; the authentication section follows it. */
 export const BFD_HEADER_LENGTH = 24;
 
-/** A session state (RFC 5880 §4.1 State field, §6.2), by its RFC name. */
+/**
+ * A session state (RFC 5880 §4.1 State field, §6.2), by its RFC name.
+ * @category BFD
+ */
 export type BfdState = "AdminDown" | "Down" | "Init" | "Up";
 
 /** The State field's value on the wire for each state (RFC 5880 §4.1). */
@@ -29,7 +32,10 @@ export const BfdStateCode: { readonly [S in BfdState]: number } = {
 
 export const BFD_STATES: readonly BfdState[] = ["AdminDown", "Down", "Init", "Up"];
 
-/** Diagnostic codes (RFC 5880 §4.1). */
+/**
+ * Diagnostic codes (RFC 5880 §4.1).
+ * @category BFD
+ */
 export const BfdDiag = {
   /** No diagnostic: the session has not gone down. */
   NONE: 0,
@@ -63,12 +69,18 @@ const DIAG_TEXT: readonly string[] = [
   "reverse concatenated path down",
 ];
 
-/** The RFC's words for a diagnostic code. */
+/**
+ * The RFC's words for a diagnostic code.
+ * @category BFD
+ */
 export function describeDiag(diag: number): string {
   return DIAG_TEXT[diag] ?? `diagnostic ${diag}`;
 }
 
-/** Authentication types (RFC 5880 §4.1). */
+/**
+ * Authentication types (RFC 5880 §4.1).
+ * @category BFD
+ */
 export const BfdAuthType = {
   /** Simple Password (§4.2): decoded, never accepted or sent here. */
   SIMPLE_PASSWORD: 1,
@@ -82,7 +94,10 @@ export const BfdAuthType = {
   METICULOUS_KEYED_SHA1: 5,
 } as const;
 
-/** The authentication types this library signs and checks, by their option names. */
+/**
+ * The authentication types this library signs and checks, by their option names.
+ * @category BFD
+ */
 export type BfdAuthName = "keyed-sha1" | "meticulous-keyed-sha1" | "keyed-md5";
 
 export const AUTH_TYPE_BY_NAME: Readonly<Record<BfdAuthName, number>> = {

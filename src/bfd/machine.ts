@@ -16,7 +16,10 @@ import type { BfdAuthKey, BfdControlPacket } from "./types.js";
 /** RFC 5880 §6.8.3: "bfd.DesiredMinTxInterval ... MUST be ... not less than one second" while not Up. */
 export const SLOW_TX_US = 1_000_000;
 
-/** One BFD session's settings, as the machine reads them. */
+/**
+ * One BFD session's settings, as the machine reads them.
+ * @category BFD
+ */
 export interface BfdMachineConfig {
   /** bfd.LocalDiscr: nonzero and unique among this system's sessions. */
   readonly localDiscriminator: number;
@@ -32,10 +35,16 @@ export interface BfdMachineConfig {
   readonly random: () => number;
 }
 
-/** The machine's two timers: periodic transmission, and the detection time. */
+/**
+ * The machine's two timers: periodic transmission, and the detection time.
+ * @category BFD
+ */
 export type BfdTimerName = "tx" | "detect";
 
-/** What the driver feeds `BfdMachine.handle`, told apart by `type`. */
+/**
+ * What the driver feeds `BfdMachine.handle`, told apart by `type`.
+ * @category BFD
+ */
 export type BfdEvent =
   | {
       /** The session is configured: leave AdminDown for Down and start sending. */
@@ -70,7 +79,10 @@ export type BfdEvent =
       readonly detectMult: number;
     };
 
-/** What the machine reports to the user, told apart by `kind`. */
+/**
+ * What the machine reports to the user, told apart by `kind`.
+ * @category BFD
+ */
 export type BfdNotice =
   | {
       /** The session state changed. */
@@ -95,7 +107,10 @@ export type BfdNotice =
       readonly kind: "poll-complete";
     };
 
-/** What `BfdMachine.handle` asks the driver to do, in order. */
+/**
+ * What `BfdMachine.handle` asks the driver to do, in order.
+ * @category BFD
+ */
 export type BfdAction =
   | {
       /** Encode (and sign) this packet and send it to the neighbor. */
@@ -124,7 +139,10 @@ export type BfdAction =
       readonly notice: BfdNotice;
     };
 
-/** What `snapshot()` reports: the RFC's state variables (§6.8.1) and what they imply. */
+/**
+ * What `snapshot()` reports: the RFC's state variables (§6.8.1) and what they imply.
+ * @category BFD
+ */
 export interface BfdSnapshot {
   /** bfd.SessionState. */
   readonly state: BfdState;
@@ -159,6 +177,7 @@ export interface BfdSnapshot {
 /**
  * The sans-IO BFD state machine of one session (RFC 5880 §6.8): feed it events with `now`, run the
  * actions it returns. `BfdSession` drives it on a clock; use it directly to bring your own transport.
+ * @category BFD
  */
 export class BfdMachine {
   private config: BfdMachineConfig;

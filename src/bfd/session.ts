@@ -16,7 +16,10 @@ import type { BfdControlPacket } from "./types.js";
 
 const log = createDebug("bgp:bfd");
 
-/** The events a `BfdSession` emits, with their listeners' signatures. */
+/**
+ * The events a `BfdSession` emits, with their listeners' signatures.
+ * @category BFD
+ */
 export interface BfdSessionEvents {
   /** Every state change, as the machine reports it. */
   state: (change: Extract<BfdNotice, { kind: "state" }>) => void;
@@ -24,7 +27,10 @@ export interface BfdSessionEvents {
   discard: (why: string) => void;
 }
 
-/** Counters of one BFD session. */
+/**
+ * Counters of one BFD session.
+ * @category BFD
+ */
 export interface BfdSessionStats {
   /** Packets handed to the session by the transport. */
   packetsIn: number;
@@ -37,6 +43,7 @@ export interface BfdSessionStats {
 /**
  * One BFD session with one neighbor: runs the pure machine on an injectable clock and hands the
  * packets it sends, encoded and signed, to `send`. The transport feeds it received packets.
+ * @category BFD
  */
 export class BfdSession extends EventEmitter<BfdSessionEvents> {
   /** The neighbor's address; the transport routes its packets here. */

@@ -13,10 +13,16 @@ import type { BfdSession } from "./session.js";
 
 const log = createDebug("bgp:bfd");
 
-/** The address family of a socket pair: BFD over IPv4 or over IPv6. */
+/**
+ * The address family of a socket pair: BFD over IPv4 or over IPv6.
+ * @category BFD
+ */
 export type BfdFamily = "ipv4" | "ipv6";
 
-/** Options for `new BfdTransport`. */
+/**
+ * Options for `new BfdTransport`.
+ * @category BFD
+ */
 export interface BfdTransportOptions {
   /** UDP port we receive on (default 3784, RFC 5881 §4). */
   readonly port?: number;
@@ -31,7 +37,10 @@ interface FamilySockets {
   readonly tx: Socket;
 }
 
-/** Counters of the transport as a whole. */
+/**
+ * Counters of the transport as a whole.
+ * @category BFD
+ */
 export interface BfdTransportStats {
   /** Datagrams the codec refused. */
   malformed: number;
@@ -52,6 +61,7 @@ const unmapped = (address: string): string =>
  * Node cannot read the TTL of a received datagram, so the RFC 5881 §5 check (TTL 255) is not
  * made here; docs/bfd.md shows the nftables rule that makes it, and authentication protects the
  * session from off-link spoofing.
+ * @category BFD
  */
 export class BfdTransport {
   /** Counters, updated in place. */

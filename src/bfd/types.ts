@@ -4,6 +4,7 @@ import type { BfdState } from "./constants.js";
  * The authentication section of a control packet (RFC 5880 §4.2–§4.4). Simple Password carries
  * the password itself; the keyed types carry a sequence number and a digest (MD5: 16 octets,
  * SHA1: 20).
+ * @category BFD
  */
 export type BfdAuthSection =
   | {
@@ -29,6 +30,7 @@ export type BfdAuthSection =
  * One BFD Control packet (RFC 5880 §4.1) as plain data. Intervals are in microseconds, as on the
  * wire. The A bit is `auth !== undefined`; the Multipoint bit is always clear (a set one is
  * refused on receipt).
+ * @category BFD
  */
 export interface BfdControlPacket {
   /** Diagnostic: why the sender's session last went down (see `BfdDiag`). */
@@ -59,7 +61,10 @@ export interface BfdControlPacket {
   readonly auth?: BfdAuthSection;
 }
 
-/** A key to sign and check packets with (RFC 5880 §6.7). */
+/**
+ * A key to sign and check packets with (RFC 5880 §6.7).
+ * @category BFD
+ */
 export interface BfdAuthKey {
   /** 2 Keyed MD5, 4 Keyed SHA1, 5 Meticulous Keyed SHA1 (3, Meticulous Keyed MD5, works too). */
   readonly type: 2 | 3 | 4 | 5;

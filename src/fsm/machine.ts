@@ -7,7 +7,10 @@ import { buildOpen, validateOpen } from "./open.js";
 import { EMPTY, notification, Step } from "./step.js";
 import type { FsmConfig, FsmEvent, FsmSnapshot, FsmStep } from "./types.js";
 
-/** A fresh FSM in Idle. */
+/**
+ * A fresh FSM in Idle.
+ * @category State machine
+ */
 export function initialSnapshot(config: FsmConfig): FsmSnapshot {
   return {
     state: "Idle",
@@ -21,7 +24,10 @@ export function initialSnapshot(config: FsmConfig): FsmSnapshot {
   };
 }
 
-/** The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure. */
+/**
+ * The RFC 4271 §8.2.2 machine: one event in, the next snapshot and the actions out. Pure.
+ * @category State machine
+ */
 export function step(snapshot: FsmSnapshot, event: FsmEvent, nowMs: number): FsmStep {
   const transition = new Step(snapshot, nowMs);
   handle(transition, event);

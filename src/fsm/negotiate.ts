@@ -99,6 +99,7 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: FsmConf
  * Identifier is the lower one; otherwise it closes the new one. Put plainly: the connection kept is
  * the one initiated by the speaker with the higher BGP Identifier (compared as unsigned integers).
  * Returns which of two connections for the same peer to close with Cease/7.
+ * @category State machine
  */
 export function resolveCollision(input: {
   readonly localBgpIdentifier: string;

@@ -9,16 +9,23 @@ import type {
   UpdateMessage,
 } from "../wire/types.js";
 
-/** The six states of RFC 4271 §8.2.2. */
+/**
+ * The six states of RFC 4271 §8.2.2.
+ * @category State machine
+ */
 export type FsmState = "Idle" | "Connect" | "Active" | "OpenSent" | "OpenConfirm" | "Established";
 
-/** The timers of RFC 4271 §8 (IdleHold is the one DampPeerOscillations uses, §8.1.1). */
+/**
+ * The timers of RFC 4271 §8 (IdleHold is the one DampPeerOscillations uses, §8.1.1).
+ * @category State machine
+ */
 export type TimerName = "ConnectRetry" | "Hold" | "Keepalive" | "DelayOpen" | "IdleHold";
 
 /**
  * The events of RFC 4271 §8.1, with their numbers. Message events carry the decoded message or
  * the BgpError the decoder threw; a BGPOpen received while the DelayOpenTimer runs (event 20)
  * is told apart by the machine itself, so the session only ever sends "BGPOpen".
+ * @category State machine
  */
 export type FsmEvent =
   | {
@@ -147,7 +154,10 @@ export type FsmEvent =
 /** The `type` of each event. */
 export type FsmEventType = FsmEvent["type"];
 
-/** Why a session left for Idle. */
+/**
+ * Why a session left for Idle.
+ * @category State machine
+ */
 export interface DownReason {
   /** How it ended: a NOTIFICATION either way, the hold timer, the TCP connection, a stop, or a lost collision. */
   readonly kind:
@@ -180,7 +190,10 @@ export interface DownReason {
   };
 }
 
-/** What the two OPENs agreed, as plain data. */
+/**
+ * What the two OPENs agreed, as plain data.
+ * @category State machine
+ */
 export interface NegotiatedCapabilities {
   /** The peer's AS (the 4-octet one when it sent the capability). */
   readonly peerAsn: number;
@@ -231,7 +244,10 @@ export interface NegotiatedCapabilities {
   readonly receiveContext: CodecContext;
 }
 
-/** Everything the FSM emits to the outside world. */
+/**
+ * Everything the FSM emits to the outside world.
+ * @category State machine
+ */
 export type FsmNotice =
   | {
       /** The state changed. */
@@ -266,7 +282,10 @@ export type FsmNotice =
       readonly routeRefresh: RouteRefreshMessage;
     };
 
-/** Actions are data: the session performs them in order. */
+/**
+ * Actions are data: the session performs them in order.
+ * @category State machine
+ */
 export type FsmAction =
   | {
       /** Write a message to the connection. */
@@ -303,7 +322,10 @@ export type FsmAction =
       readonly notice: FsmNotice;
     };
 
-/** One session's settings, as the state machine reads them. Times are in seconds. */
+/**
+ * One session's settings, as the state machine reads them. Times are in seconds.
+ * @category State machine
+ */
 export interface FsmConfig {
   /** Our AS number, 1–4294967295. */
   readonly localAsn: number;
@@ -355,7 +377,10 @@ export interface FsmConfig {
   readonly random: () => number;
 }
 
-/** The whole state of one connection's FSM; step() returns a new one. */
+/**
+ * The whole state of one connection's FSM; step() returns a new one.
+ * @category State machine
+ */
 export interface FsmSnapshot {
   /** The RFC 4271 state. */
   readonly state: FsmState;
@@ -375,7 +400,10 @@ export interface FsmSnapshot {
   readonly flapCount: number;
 }
 
-/** The result of one `step`: the next snapshot and what to do, in order. */
+/**
+ * The result of one `step`: the next snapshot and what to do, in order.
+ * @category State machine
+ */
 export interface FsmStep {
   /** The snapshot to pass to the next `step`. */
   readonly state: FsmSnapshot;

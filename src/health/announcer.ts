@@ -9,7 +9,10 @@ import { type GateState, secToMs } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
-/** The part of BgpSpeaker the announcer drives; `A` is the speaker's announce-attributes type. */
+/**
+ * The part of BgpSpeaker the announcer drives; `A` is the speaker's announce-attributes type.
+ * @category Health
+ */
 export interface RouteSpeaker<A> {
   /** Announces (or re-announces with new attributes) one prefix. */
   announce(prefix: string, attributes?: A): void;
@@ -19,10 +22,16 @@ export interface RouteSpeaker<A> {
   drain?(prefix: string): void;
 }
 
-/** What a prefix does in one state: announce with these attributes, or withdraw. */
+/**
+ * What a prefix does in one state: announce with these attributes, or withdraw.
+ * @category Health
+ */
 export type PrefixAction<A> = A | "withdraw";
 
-/** One prefix and what it does in each published state. */
+/**
+ * One prefix and what it does in each published state.
+ * @category Health
+ */
 export interface PrefixPolicy<A> {
   /** The prefix, as `announce` takes it. */
   readonly prefix: string;
@@ -34,7 +43,10 @@ export interface PrefixPolicy<A> {
   readonly disabled?: PrefixAction<A>;
 }
 
-/** Anything that publishes gate transitions: a HealthMonitor, or a test's emitter. */
+/**
+ * Anything that publishes gate transitions: a HealthMonitor, or a test's emitter.
+ * @category Health
+ */
 export interface GateSource {
   /** The published state now; "init" until the first decision. */
   readonly state: GateState | "init";
@@ -44,7 +56,10 @@ export interface GateSource {
   off(event: GateState, listener: (event: TransitionEvent) => void): unknown;
 }
 
-/** One gate and the prefixes it drives. */
+/**
+ * One gate and the prefixes it drives.
+ * @category Health
+ */
 export interface GatedPrefixes<A> {
   /** Where the published states come from (a `HealthMonitor`). */
   readonly source: GateSource;
@@ -52,7 +67,10 @@ export interface GatedPrefixes<A> {
   readonly prefixes: readonly PrefixPolicy<A>[];
 }
 
-/** Options for `new HealthGatedAnnouncer`. */
+/**
+ * Options for `new HealthGatedAnnouncer`.
+ * @category Health
+ */
 export interface HealthGatedAnnouncerOptions<A> {
   /**
    * Checks one prefix and its attributes, throwing TypeError/RangeError on anything the speaker
@@ -77,7 +95,10 @@ export interface HealthGatedAnnouncerOptions<A> {
   readonly writeUnhandled?: (text: string) => void;
 }
 
-/** One call made on the speaker, with why. */
+/**
+ * One call made on the speaker, with why.
+ * @category Health
+ */
 export interface AnnouncerAction<A> {
   /** The prefix acted on. */
   readonly prefix: string;
@@ -91,7 +112,10 @@ export interface AnnouncerAction<A> {
   readonly reason: string;
 }
 
-/** The events a `HealthGatedAnnouncer` emits, with their arguments. */
+/**
+ * The events a `HealthGatedAnnouncer` emits, with their arguments.
+ * @category Health
+ */
 export interface HealthGatedAnnouncerEvents<A> {
   /** A call was made on the speaker. */
   action: [AnnouncerAction<A>];
@@ -120,6 +144,7 @@ function validateForSpeaker(prefix: string, attributes: unknown): void {
  * Every prefix and attribute set is checked in the constructor, so a bad setting throws there and
  * not later inside a health transition. Errors that can only happen at run time go to the "error"
  * event; with no listener they are logged through `debug` and written to stderr once.
+ * @category Health
  */
 export class HealthGatedAnnouncer<A> extends EventEmitter<HealthGatedAnnouncerEvents<A>> {
   private readonly speaker: RouteSpeaker<A>;

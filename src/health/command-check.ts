@@ -8,7 +8,10 @@ import type { CheckBaseOptions, CheckResult } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
-/** Options for `checkCommand` (default timeout 5 s): passes when the command exits 0. */
+/**
+ * Options for `checkCommand` (default timeout 5 s): passes when the command exits 0.
+ * @category Health
+ */
 export interface CommandCheckOptions extends CheckBaseOptions {
   /** Run through the shell, like ExaBGP healthcheck's --command. */
   readonly command: string;
@@ -45,6 +48,7 @@ const COMMAND_KEYS = ["command", "cwd", "env", "maxOutputBytes"];
  *   CHECK_ID_VARIABLE in its environment; Linux /proc).
  *
  * Bad options throw here, at the call (TypeError/RangeError naming the option).
+ * @category Health
  */
 export function checkCommand(options: CommandCheckOptions): Promise<CheckResult> {
   const timeoutSec = checkBaseOptions("checkCommand", options, COMMAND_KEYS, 5);

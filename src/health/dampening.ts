@@ -8,7 +8,10 @@ import { positiveNumber, rejectUnknownKeys, requireObject, seconds } from "./opt
  * @module
  */
 
-/** Route flap dampening settings; every field is optional and defaults to the values above. */
+/**
+ * Route flap dampening settings; every field is optional and defaults to the values above.
+ * @category Health
+ */
 export interface DampeningOptions {
   /** Added on each flap (health going up -> down). */
   readonly penalty?: number;

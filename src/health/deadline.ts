@@ -1,7 +1,10 @@
 import type { CheckResult } from "./types.js";
 import { secToMs } from "./types.js";
 
-/** What a check body produces; the wrapper adds the duration. */
+/**
+ * What a check body produces; the wrapper adds the duration.
+ * @category Health
+ */
 export interface CheckOutcome {
   /** The check passed. */
   readonly ok: boolean;

@@ -3,10 +3,16 @@ import { secToMs } from "./types.js";
 
 const debug = createDebug("bgp:health");
 
-/** The bits of `process` the exit handler uses; tests pass an emitter. */
+/**
+ * The bits of `process` the exit handler uses; tests pass an emitter.
+ * @category Health
+ */
 export type ProcessLike = Pick<NodeJS.Process, "on" | "off" | "exit">;
 
-/** Options for `installExitHandler`. */
+/**
+ * Options for `installExitHandler`.
+ * @category Health
+ */
 export interface ExitHandlerOptions {
   /** Closed last, so every peer gets a Cease (a `BgpSpeaker`). */
   readonly speaker: {
@@ -36,7 +42,10 @@ export interface ExitHandlerOptions {
   readonly process?: ProcessLike;
 }
 
-/** An installed exit handler. */
+/**
+ * An installed exit handler.
+ * @category Health
+ */
 export interface ExitHandler {
   /** Withdraw, close, resolve: once, however often it is called. */
   shutdown(reason: string): Promise<void>;
@@ -53,6 +62,7 @@ export const DEFAULT_EXIT_TIMEOUT_SEC = 5;
  * stop the monitors, withdraw every announced route, close the speaker (Cease to every peer) within
  * a bounded wait. A crash skips all of this, and that is acceptable: the dying process takes its
  * TCP sessions down, and a router drops every route learned over a session that goes down.
+ * @category Health
  */
 export function installExitHandler(options: ExitHandlerOptions): ExitHandler {
   const proc: ProcessLike = options.process ?? process;

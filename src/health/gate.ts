@@ -24,7 +24,10 @@ export const GATE_DEFAULTS = {
   holdDownSec: 0,
 } as const;
 
-/** Options of the rise/fall gate (`HealthGate`, and `HealthMonitor` which passes them on). */
+/**
+ * Options of the rise/fall gate (`HealthGate`, and `HealthMonitor` which passes them on).
+ * @category Health
+ */
 export interface GateOptions {
   /** Seconds between checks in a steady state (default 5; > 0 and <= 86400). */
   readonly intervalSec?: number;
@@ -40,10 +43,16 @@ export interface GateOptions {
   readonly dampening?: DampeningOptions | boolean;
 }
 
-/** Where the gate is: the published state, or on its way to one (rising, falling). */
+/**
+ * Where the gate is: the published state, or on its way to one (rising, falling).
+ * @category Health
+ */
 export type GatePhase = "init" | "rising" | "up" | "falling" | "down" | "disabled";
 
-/** One round of checks as the gate sees it. */
+/**
+ * One round of checks as the gate sees it.
+ * @category Health
+ */
 export interface RoundResult {
   /** Every check passed. */
   readonly ok: boolean;
@@ -53,7 +62,10 @@ export interface RoundResult {
   readonly check?: string;
 }
 
-/** The published state changed. */
+/**
+ * The published state changed.
+ * @category Health
+ */
 export interface TransitionEvent {
   /** The new published state. */
   readonly type: GateState;
@@ -69,7 +81,10 @@ export interface TransitionEvent {
   readonly delayedBy?: "hold-down" | "dampening";
 }
 
-/** Flap dampening started holding UP back. */
+/**
+ * Flap dampening started holding UP back.
+ * @category Health
+ */
 export interface SuppressedEvent {
   /** Tells the gate events apart. */
   readonly type: "suppressed";
@@ -83,7 +98,10 @@ export interface SuppressedEvent {
   readonly releaseAtMs: number;
 }
 
-/** Flap dampening stopped holding UP back. */
+/**
+ * Flap dampening stopped holding UP back.
+ * @category Health
+ */
 export interface ReleasedEvent {
   /** Tells the gate events apart. */
   readonly type: "released";
@@ -95,7 +113,10 @@ export interface ReleasedEvent {
   readonly penalty: number;
 }
 
-/** Anything the gate reports: a published transition, or dampening starting or ending. */
+/**
+ * Anything the gate reports: a published transition, or dampening starting or ending.
+ * @category Health
+ */
 export type GateEvent = TransitionEvent | SuppressedEvent | ReleasedEvent;
 
 /**
@@ -108,6 +129,7 @@ export type GateEvent = TransitionEvent | SuppressedEvent | ReleasedEvent;
  * published state stays DISABLED until rise/fall decide. On top: `holdDown` delays a transition to
  * UP until the previous published state has lasted that long, and flap dampening suppresses UP while
  * the penalty of past up -> down flaps is high. Transitions to DOWN and DISABLED are never delayed.
+ * @category Health
  */
 export class HealthGate {
   /** Milliseconds between rounds in a steady state. */

@@ -4,7 +4,10 @@ import { runWithDeadline } from "./deadline.js";
 import { checkBaseOptions, describe, integer, optionalBoolean } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
-/** Options for `checkHttp` (default timeout 2 s). */
+/**
+ * Options for `checkHttp` (default timeout 2 s).
+ * @category Health
+ */
 export interface HttpCheckOptions extends CheckBaseOptions {
   /** The http: or https: URL to GET. */
   readonly url: string | URL;
@@ -31,6 +34,7 @@ const HTTP_KEYS = ["url", "expectStatus", "bodyMatch", "maxBodyBytes", "headers"
  * A bad option (an unparsable URL, a scheme other than http/https, a status range outside
  * 100-599 …) is the caller's mistake, not the target's failure: it throws here, at the call, a
  * TypeError/RangeError naming the option. Inside a HealthMonitor that makes the round fail.
+ * @category Health
  */
 export function checkHttp(options: HttpCheckOptions): Promise<CheckResult> {
   const timeoutSec = checkBaseOptions("checkHttp", options, HTTP_KEYS, 2);

@@ -30,7 +30,10 @@ const debug = createDebug("bgp:health");
 /** Default hard deadline of one check, seconds: above the built-in checks' own timeouts (2 s, 5 s). */
 export const DEFAULT_CHECK_DEADLINE_SEC = 10;
 
-/** Options for `new HealthMonitor`: the checks, their deadlines, and the gate's options. */
+/**
+ * Options for `new HealthMonitor`: the checks, their deadlines, and the gate's options.
+ * @category Health
+ */
 export interface HealthMonitorOptions extends GateOptions {
   /** One check, or several by name: a round passes when `checksRequired` of them pass. */
   readonly checks: CheckFn | Readonly<Record<string, CheckFn>>;
@@ -76,7 +79,10 @@ const MONITOR_OPTION_KEYS = [
   "name",
 ] as const;
 
-/** One round's results, for logging and metrics. */
+/**
+ * One round's results, for logging and metrics.
+ * @category Health
+ */
 export interface RoundReport extends RoundResult {
   /** When the round finished, on the monitor's clock (ms). */
   readonly atMs: number;
@@ -84,7 +90,10 @@ export interface RoundReport extends RoundResult {
   readonly results: Readonly<Record<string, CheckResult>>;
 }
 
-/** The events a `HealthMonitor` emits, with their arguments. */
+/**
+ * The events a `HealthMonitor` emits, with their arguments.
+ * @category Health
+ */
 export interface HealthMonitorEvents {
   /** The service was published UP. */
   up: [TransitionEvent];
@@ -116,6 +125,7 @@ const fileExists = (path: string): Promise<boolean> =>
  * Nothing a check does can stall it: a throw (synchronous or not) or a value that is not a promise
  * of a CheckResult is a failed check, every check has a hard deadline, `stop()` never waits on a
  * check, and the freshness watchdog publishes DOWN when results stop coming.
+ * @category Health
  */
 export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
   /** The rise/fall gate the rounds feed. */

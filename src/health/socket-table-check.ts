@@ -43,7 +43,10 @@ export interface SocketTableJudgeOptions {
   };
 }
 
-/** Options for `checkSocketTable`. */
+/**
+ * Options for `checkSocketTable`.
+ * @category Health
+ */
 export interface SocketTableCheckOptions extends SocketTableJudgeOptions, CheckBaseOptions {
   /** Files to read (default /proc/net/tcp and /proc/net/tcp6); a missing one is skipped. */
   readonly files?: readonly {
@@ -115,6 +118,7 @@ const MAX_COUNT = 2 ** 31 - 1;
 /**
  * Reads the kernel's socket tables and judges the listener on `port` (Linux only). Bad options
  * throw here, at the call (TypeError/RangeError naming the option).
+ * @category Health
  */
 export function checkSocketTable(options: SocketTableCheckOptions): Promise<CheckResult> {
   const timeoutSec = checkBaseOptions("checkSocketTable", options, SOCKET_TABLE_KEYS, 2);

@@ -4,12 +4,16 @@ import type { CheckResult, GateState } from "./types.js";
 /**
  * Upper bounds, in seconds, of the check-latency histogram each monitor keeps: Prometheus client
  * defaults, which cover a local TCP connect (milliseconds) up to a check that hits its timeout.
+ * @category Health
  */
 export const CHECK_LATENCY_BUCKETS_SEC: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** A latency histogram as plain numbers: `counts[i]` rounds took at most `CHECK_LATENCY_BUCKETS_SEC[i]`. */
+/**
+ * A latency histogram as plain numbers: `counts[i]` rounds took at most `CHECK_LATENCY_BUCKETS_SEC[i]`.
+ * @category Health
+ */
 export interface LatencyHistogram {
   /** Cumulative, one per bound of `CHECK_LATENCY_BUCKETS_SEC`; `count` is the +Inf bucket. */
   readonly counts: readonly number[];
@@ -19,7 +23,10 @@ export interface LatencyHistogram {
   readonly sumSec: number;
 }
 
-/** One check's last result and its latency so far. */
+/**
+ * One check's last result and its latency so far.
+ * @category Health
+ */
 export interface CheckStatus {
   /** Null until the check has run once. */
   readonly last:
@@ -32,7 +39,10 @@ export interface CheckStatus {
   readonly latency: LatencyHistogram;
 }
 
-/** A monitor's state and counters, as plain data (for status pages and metrics). */
+/**
+ * A monitor's state and counters, as plain data (for status pages and metrics).
+ * @category Health
+ */
 export interface HealthStatus {
   /** The monitor's name. */
   readonly name: string;

@@ -3,7 +3,10 @@ import { runWithDeadline } from "./deadline.js";
 import { checkBaseOptions, nonEmptyString, port as portOption } from "./options.js";
 import type { CheckBaseOptions, CheckResult } from "./types.js";
 
-/** Options for `checkTcp` (default timeout 2 s). */
+/**
+ * Options for `checkTcp` (default timeout 2 s).
+ * @category Health
+ */
 export interface TcpCheckOptions extends CheckBaseOptions {
   /** Host name or address to connect to. */
   readonly host: string;
@@ -16,6 +19,7 @@ export interface TcpCheckOptions extends CheckBaseOptions {
 /**
  * Passes when a TCP connection to host:port completes; the connection is closed at once. Bad
  * options throw here, at the call (TypeError/RangeError naming the option).
+ * @category Health
  */
 export function checkTcp(options: TcpCheckOptions): Promise<CheckResult> {
   const timeoutSec = checkBaseOptions("checkTcp", options, ["host", "port", "localAddress"], 2);

@@ -1,6 +1,9 @@
 import { secondsToMs } from "../clock.js";
 
-/** What every health check returns: plain data, never an exception for a failing target. */
+/**
+ * What every health check returns: plain data, never an exception for a failing target.
+ * @category Health
+ */
 export interface CheckResult {
   /** The check passed. */
   readonly ok: boolean;
@@ -12,10 +15,16 @@ export interface CheckResult {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** A check ready to run: the monitor passes a signal that aborts when it stops. */
+/**
+ * A check ready to run: the monitor passes a signal that aborts when it stops.
+ * @category Health
+ */
 export type CheckFn = (signal: AbortSignal) => Promise<CheckResult>;
 
-/** Options every check takes. */
+/**
+ * Options every check takes.
+ * @category Health
+ */
 export interface CheckBaseOptions {
   /** Seconds before the check gives up and reports a failure (fractions allowed). */
   readonly timeoutSec?: number;
@@ -23,7 +32,10 @@ export interface CheckBaseOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The published states of a gate. */
+/**
+ * The published states of a gate.
+ * @category Health
+ */
 export type GateState = "up" | "down" | "disabled";
 
 /** Seconds in the public options, milliseconds inside. */

@@ -19,7 +19,10 @@ const FSM_STATES: readonly FsmState[] = [
 ];
 const HEALTH_STATES = ["init", "up", "down", "disabled"] as const;
 
-/** Options for `createMetricsRegistry`. */
+/**
+ * Options for `createMetricsRegistry`.
+ * @category Metrics
+ */
 export interface MetricsRegistryOptions {
   /** Register into this registry (default: a new one). Metric names must not be taken there. */
   readonly registry?: Registry;
@@ -31,6 +34,7 @@ export interface MetricsRegistryOptions {
  * A prom-client registry whose metrics are read from the speaker's `peerStatus()` and each
  * monitor's `status()` at scrape time: it keeps no numbers of its own, so it never drifts from
  * what the library reports, and building it late loses nothing.
+ * @category Metrics
  */
 export function createMetricsRegistry(
   sources: MetricsSources,

@@ -5,7 +5,10 @@ import type { Registry } from "prom-client";
 
 const debug = createDebug("bgp:metrics");
 
-/** What `/healthz` reports: the process itself, not the services it checks. */
+/**
+ * What `/healthz` reports: the process itself, not the services it checks.
+ * @category Metrics
+ */
 export interface SelfHealth {
   /** True answers 200, false 503. */
   readonly ok: boolean;
@@ -13,7 +16,10 @@ export interface SelfHealth {
   readonly reason?: string;
 }
 
-/** Options for `startStatusServer`. */
+/**
+ * Options for `startStatusServer`.
+ * @category Metrics
+ */
 export interface StatusServerOptions {
   /** Address to bind (default 127.0.0.1: metrics are for the host's scraper, not the world). */
   readonly host?: string;
@@ -27,7 +33,10 @@ export interface StatusServerOptions {
   readonly health?: () => SelfHealth;
 }
 
-/** A running status server. */
+/**
+ * A running status server.
+ * @category Metrics
+ */
 export interface StatusServer {
   /** The address it listens on. */
   readonly host: string;
@@ -45,6 +54,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 /**
  * An HTTP server for a scraper and for people: `GET /metrics`, `GET /status`, `GET /healthz`.
  * Bad options throw here; a failing request answers 500 and never takes the process down.
+ * @category Metrics
  */
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const host = options.host ?? "127.0.0.1";

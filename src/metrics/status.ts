@@ -1,7 +1,10 @@
 import type { HealthStatus } from "../health/status.js";
 import type { PeerStatus } from "../speaker/peer.js";
 
-/** Where the numbers come from: a BgpSpeaker, and the HealthMonitors of its services. */
+/**
+ * Where the numbers come from: a BgpSpeaker, and the HealthMonitors of its services.
+ * @category Metrics
+ */
 export interface MetricsSources {
   /** Anything with `peerStatus()`: a BgpSpeaker. */
   readonly speaker?: {
@@ -15,13 +18,19 @@ export interface MetricsSources {
   readonly monitors?: readonly HealthStatusSource[] | (() => readonly HealthStatusSource[]);
 }
 
-/** Anything with a `status()` like `HealthMonitor`'s: one service's health for the metrics. */
+/**
+ * Anything with a `status()` like `HealthMonitor`'s: one service's health for the metrics.
+ * @category Metrics
+ */
 export interface HealthStatusSource {
   /** The service's state and counters, read at each scrape. */
   status(): HealthStatus;
 }
 
-/** `PeerStatus` made JSON-safe: the NOTIFICATION data of the last error as hex. */
+/**
+ * `PeerStatus` made JSON-safe: the NOTIFICATION data of the last error as hex.
+ * @category Metrics
+ */
 export type PeerStatusJson = Omit<PeerStatus, "lastError"> & {
   /** Why the session last went down, with the NOTIFICATION data as hex; null if it never did. */
   readonly lastError:
@@ -32,7 +41,10 @@ export type PeerStatusJson = Omit<PeerStatus, "lastError"> & {
     | null;
 };
 
-/** Everything `/status` shows: one read of every source, as plain JSON-safe data. */
+/**
+ * Everything `/status` shows: one read of every source, as plain JSON-safe data.
+ * @category Metrics
+ */
 export interface StatusReport {
   /** One entry per configured peer, as `peerStatus()` gives them. */
   readonly peers: readonly PeerStatusJson[];
@@ -46,7 +58,10 @@ export function monitorsOf(sources: MetricsSources): readonly HealthStatusSource
   return typeof monitors === "function" ? monitors() : monitors;
 }
 
-/** Reads every source once: the same numbers the Prometheus registry exposes, as plain data. */
+/**
+ * Reads every source once: the same numbers the Prometheus registry exposes, as plain data.
+ * @category Metrics
+ */
 export function collectStatus(sources: MetricsSources): StatusReport {
   return {
     peers: (sources.speaker?.peerStatus() ?? []).map(peerJson),

@@ -13,7 +13,10 @@ import {
 
 const debug = createDebug("bgp:session");
 
-/** What the listener needs from a session: its peer's address and a way to hand it a socket. */
+/**
+ * What the listener needs from a session: its peer's address and a way to hand it a socket.
+ * @category Sessions
+ */
 export interface AcceptingSession {
   /** The peer's address; connections from it are handed to this session. */
   readonly peerAddress: string;
@@ -42,6 +45,7 @@ export function normaliseAddress(address: string): string {
 /**
  * One TCP listener shared by many sessions. Connections from an address no session is configured
  * for are destroyed on arrival: sockets start paused, so nothing of theirs is ever read.
+ * @category Sessions
  */
 export class BgpListener {
   readonly #host: string | undefined;

@@ -27,6 +27,7 @@ const debug = createDebug("bgp:session");
  * A BGP session with one peer: runs the pure FSM over real sockets and timers, one connection at
  * a time except while two collide (RFC 4271 §6.8, see links.ts), and restarts by itself after
  * going down (IdleHold, then AutomaticStart) until stop().
+ * @category Sessions
  */
 export class BgpSession extends EventEmitter<SessionEvents> {
   /** The peer's address, as given in the options. */

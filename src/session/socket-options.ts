@@ -34,7 +34,10 @@ export const TCP_MD5SIG_MAXKEYLEN = 80;
 /** sizeof(struct tcp_md5sig): a 128-octet sockaddr_storage, flags, prefixlen, keylen, ifindex, key. */
 export const TCP_MD5SIG_SIZE = 216;
 
-/** What a peer asks of its sockets, validated (see resolveTransportSecurity). */
+/**
+ * What a peer asks of its sockets, validated (see resolveTransportSecurity).
+ * @category Sessions
+ */
 export interface TransportSecurity {
   /** TCP-MD5 key as octets (UTF-8 of the password), 1-80 of them. */
   readonly md5Key?: Uint8Array;

@@ -41,7 +41,10 @@ export function defaultSendHoldTime(negotiatedHoldTime: number): number {
   return Math.max(480, 2 * negotiatedHoldTime);
 }
 
-/** Options for `new BgpSession`. Times are in seconds (fractions allowed). */
+/**
+ * Options for `new BgpSession`. Times are in seconds (fractions allowed).
+ * @category Sessions
+ */
 export interface SessionOptions {
   /** Our AS number, 1–4294967295. */
   localAsn: number;
@@ -108,7 +111,10 @@ export interface SessionOptions {
   random?: () => number;
 }
 
-/** What the session negotiated, with the transport endpoints. */
+/**
+ * What the session negotiated, with the transport endpoints.
+ * @category Sessions
+ */
 export interface NegotiatedSession extends NegotiatedCapabilities {
   /** Our end of the TCP connection. */
   readonly localAddress: string;
@@ -120,7 +126,10 @@ export interface NegotiatedSession extends NegotiatedCapabilities {
   readonly remotePort: number;
 }
 
-/** A session's counters since it was created. */
+/**
+ * A session's counters since it was created.
+ * @category Sessions
+ */
 export interface SessionStats {
   /** Messages received, of every type. */
   messagesIn: number;
@@ -138,7 +147,10 @@ export interface SessionStats {
   flaps: number;
 }
 
-/** The events a `BgpSession` emits, with their listeners' signatures. */
+/**
+ * The events a `BgpSession` emits, with their listeners' signatures.
+ * @category Sessions
+ */
 export interface SessionEvents {
   /** The FSM changed state. */
   state: (from: FsmState, to: FsmState) => void;

@@ -27,7 +27,10 @@ export const BFD_DEFAULTS = Object.freeze({
   port: BFD_CONTROL_PORT,
 } as const satisfies BfdPeerOptions);
 
-/** The `bfd` option of addPeer: `true` for the defaults (0.3 s × 3, no authentication). */
+/**
+ * The `bfd` option of addPeer: `true` for the defaults (0.3 s × 3, no authentication).
+ * @category Speaker
+ */
 export interface BfdPeerOptions {
   /** Our Desired Min TX and Required Min RX interval in seconds (default 0.3). */
   interval?: number;
@@ -46,7 +49,10 @@ export interface BfdPeerOptions {
   port?: number;
 }
 
-/** BFD as `peerStatus()` reports it. */
+/**
+ * BFD as `peerStatus()` reports it.
+ * @category Speaker
+ */
 export interface BfdPeerStatus {
   /** Our session state. */
   readonly state: BfdState;

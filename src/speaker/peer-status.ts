@@ -8,7 +8,10 @@ import type { SessionStats } from "../session/types.js";
 import type { AddressFamily } from "../wire/types.js";
 import type { BfdPeerStatus } from "./bfd.js";
 
-/** Plain-data status of one peer, for dashboards and health endpoints. */
+/**
+ * Plain-data status of one peer, for dashboards and health endpoints.
+ * @category Speaker
+ */
 export interface PeerStatus {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly name: string;

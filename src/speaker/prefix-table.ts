@@ -15,7 +15,10 @@ import { formatIpv4Prefix, formatIpv6Prefix } from "../wire/prefix.js";
 import type { AddressFamily, PathAttributes } from "../wire/types.js";
 import { grown } from "./grown.js";
 
-/** A route received from a peer, as plain data. */
+/**
+ * A route received from a peer, as plain data.
+ * @category Speaker
+ */
 export interface ReceivedRoute {
   /** The route's family. */
   readonly family: AddressFamily;

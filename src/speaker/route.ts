@@ -2,7 +2,10 @@ import { canonicalAddress, isIpv4 } from "../wire/address.js";
 import type { Origin } from "../wire/types.js";
 import { notUnicast } from "./options.js";
 
-/** What a user may set on an announced route. Everything is optional. */
+/**
+ * What a user may set on an announced route. Everything is optional.
+ * @category Speaker
+ */
 export interface AnnounceAttributes {
   /** Next hop; defaults to this side's address of each session (same family as the prefix). */
   nextHop?: string;
@@ -22,13 +25,19 @@ export interface AnnounceAttributes {
   origin?: Origin;
 }
 
-/** Options that choose which peers a call applies to. */
+/**
+ * Options that choose which peers a call applies to.
+ * @category Speaker
+ */
 export interface PeerSelector {
   /** Peer names (or addresses); all peers when omitted. */
   peers?: readonly string[];
 }
 
-/** Attributes after validation: canonical strings, frozen, compared by `key`. */
+/**
+ * Attributes after validation: canonical strings, frozen, compared by `key`.
+ * @category Speaker
+ */
 export interface RouteAttributes {
   /** Canonical next hop; absent means each session's own address. */
   readonly nextHop?: string;

@@ -47,6 +47,7 @@ interface ResolvedPeer {
  * A BGP speaker for services that announce their own prefixes: add peers, announce and withdraw,
  * and every peer is kept told through reconnects. `announce` and `withdraw` are synchronous and
  * cheap; UPDATEs follow as fast as each session's socket drains.
+ * @category Speaker
  */
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
   /** The options the speaker was built with, as given (validated). */
@@ -576,6 +577,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> {
  * Where a speaker is in its life (`speaker.lifecycle`): "new" until `start()` (and again if it
  * failed), "starting" until the listener is bound, "running", then "closing" and "closed" once
  * `close()` is called. See docs/sessions.md, "Lifecycle".
+ * @category Speaker
  */
 export type SpeakerLifecycle = "new" | "starting" | "running" | "closing" | "closed";
 

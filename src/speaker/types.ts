@@ -5,7 +5,10 @@ import type { ReceivedRoute } from "./adj-rib-in.js";
 import type { BfdPeerOptions } from "./bfd.js";
 import type { RouteAttributes } from "./route.js";
 
-/** Options of the speaker as a whole. */
+/**
+ * Options of the speaker as a whole.
+ * @category Speaker
+ */
 export interface SpeakerOptions {
   /** Our AS number (1–4294967295); 4-octet numbers are sent per RFC 6793. */
   asn: number;
@@ -48,7 +51,10 @@ export interface SpeakerOptions {
   };
 }
 
-/** Options of one neighbor. */
+/**
+ * Options of one neighbor.
+ * @category Speaker
+ */
 export interface PeerOptions {
   /** The neighbor's IPv4 or IPv6 address. */
   address: string;
@@ -134,7 +140,10 @@ export interface PeerOptions {
   bfd?: true | BfdPeerOptions;
 }
 
-/** A session reached Established. */
+/**
+ * A session reached Established.
+ * @category Speaker
+ */
 export interface EstablishedEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -142,7 +151,10 @@ export interface EstablishedEvent {
   readonly negotiated: NegotiatedCapabilities;
 }
 
-/** A session left Established or failed to get there; it retries by itself. */
+/**
+ * A session left Established or failed to get there; it retries by itself.
+ * @category Speaker
+ */
 export interface DownEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -150,7 +162,10 @@ export interface DownEvent {
   readonly reason: DownReason;
 }
 
-/** A session changed its RFC 4271 state. */
+/**
+ * A session changed its RFC 4271 state.
+ * @category Speaker
+ */
 export interface StateEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -160,7 +175,10 @@ export interface StateEvent {
   readonly to: FsmState;
 }
 
-/** One route learned or lost, from one peer, in one family. */
+/**
+ * One route learned or lost, from one peer, in one family.
+ * @category Speaker
+ */
 export interface RouteEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -178,7 +196,10 @@ export interface RouteEvent {
   readonly nextHop?: string;
 }
 
-/** A peer finished sending its table for one family (End-of-RIB, RFC 4724). */
+/**
+ * A peer finished sending its table for one family (End-of-RIB, RFC 4724).
+ * @category Speaker
+ */
 export interface EndOfRibEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -186,7 +207,10 @@ export interface EndOfRibEvent {
   readonly family: AddressFamily;
 }
 
-/** A route we announce could not be sent to one peer as configured. */
+/**
+ * A route we announce could not be sent to one peer as configured.
+ * @category Speaker
+ */
 export interface RouteSkippedEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -196,7 +220,10 @@ export interface RouteSkippedEvent {
   readonly reason: string;
 }
 
-/** A peer's BFD session came Up. */
+/**
+ * A peer's BFD session came Up.
+ * @category Speaker
+ */
 export interface BfdUpEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -208,7 +235,10 @@ export interface BfdUpEvent {
   readonly detectionTimeMs: number;
 }
 
-/** A peer's BFD session left Up. */
+/**
+ * A peer's BFD session left Up.
+ * @category Speaker
+ */
 export interface BfdDownEvent {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
@@ -220,7 +250,10 @@ export interface BfdDownEvent {
   readonly remoteAdminDown: boolean;
 }
 
-/** The speaker's typed events. */
+/**
+ * The speaker's typed events.
+ * @category Speaker
+ */
 export interface SpeakerEvents {
   /** A session reached Established. */
   established: (event: EstablishedEvent) => void;
@@ -240,7 +273,10 @@ export interface SpeakerEvents {
   "bfd-down": (event: BfdDownEvent) => void;
 }
 
-/** One event from `events()`: its name and its payload. */
+/**
+ * One event from `events()`: its name and its payload.
+ * @category Speaker
+ */
 export type SpeakerEventItem = {
   [K in keyof SpeakerEvents]: {
     /** The event's name, as `on()` takes it. */
@@ -262,13 +298,19 @@ export const SPEAKER_EVENT_NAMES: readonly (keyof SpeakerEvents)[] = [
   "bfd-down",
 ];
 
-/** A route held in a peer's Adj-RIB-In, with the peer it came from. */
+/**
+ * A route held in a peer's Adj-RIB-In, with the peer it came from.
+ * @category Speaker
+ */
 export interface RibEntry extends ReceivedRoute {
   /** The peer's name (`PeerOptions.name`, by default its address). */
   readonly peer: string;
 }
 
-/** A route we announce, as `announcements()` lists it. */
+/**
+ * A route we announce, as `announcements()` lists it.
+ * @category Speaker
+ */
 export interface Announcement {
   /** The prefix, canonical text. */
   readonly prefix: string;

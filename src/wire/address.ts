@@ -191,7 +191,10 @@ export function isIpv6(text: string): boolean {
   return parseIpv6Into(text, new Uint8Array(16));
 }
 
-/** Any valid address text -> its canonical form; throws TypeError otherwise. */
+/**
+ * Any valid address text -> its canonical form; throws TypeError otherwise.
+ * @category Wire codec
+ */
 export function canonicalAddress(text: string): string {
   if (text.includes(":")) return formatIpv6(ipv6ToBytes(text));
   return formatIpv4(ipv4ToBytes(text));

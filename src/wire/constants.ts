@@ -29,6 +29,7 @@ export const MessageType = {
  * Path attribute type codes
  * ({@link https://www.iana.org/assignments/bgp-parameters/bgp-parameters.xhtml#bgp-parameters-2 | IANA}),
  * the numbers in `UnknownAttribute.code`, `PathAttributes.partial` and `UpdateProblem.attributeCode`.
+ * @category Wire codec
  */
 export const AttributeCode = {
   /** ORIGIN (RFC 4271), well-known mandatory. */
@@ -79,6 +80,7 @@ export const AttributeFlag = {
  * Capability codes
  * ({@link https://www.iana.org/assignments/capability-codes/capability-codes.xhtml | IANA}), the
  * numbers in an `"unknown"` capability's `code`.
+ * @category Wire codec
  */
 export const CapabilityCode = {
   /** Multiprotocol extensions (RFC 4760). */
@@ -119,6 +121,7 @@ export const OpenParameterType = {
  * Address Family Identifiers
  * ({@link https://www.iana.org/assignments/address-family-numbers/address-family-numbers.xhtml | IANA})
  * this library decodes.
+ * @category Wire codec
  */
 export const Afi = {
   /** IP version 4. */
@@ -131,6 +134,7 @@ export const Afi = {
  * Subsequent Address Family Identifiers
  * ({@link https://www.iana.org/assignments/safi-namespace/safi-namespace.xhtml | IANA}) this library
  * decodes.
+ * @category Wire codec
  */
 export const Safi = {
   /** Unicast forwarding. */
@@ -141,6 +145,7 @@ export const Safi = {
  * NOTIFICATION error codes
  * ({@link https://www.iana.org/assignments/bgp-parameters/bgp-parameters.xhtml#bgp-parameters-3 | IANA}),
  * as in `BgpError.code` and `NotificationMessage.code`.
+ * @category Wire codec
  */
 export const ErrorCode = {
   /** Message Header Error (RFC 4271 §6.1); subcodes in `HeaderErrorSubcode`. */
@@ -161,7 +166,10 @@ export const ErrorCode = {
   SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
 
-/** Message Header Error subcodes (RFC 4271 §6.1). */
+/**
+ * Message Header Error subcodes (RFC 4271 §6.1).
+ * @category Wire codec
+ */
 export const HeaderErrorSubcode = {
   /** The marker is not all ones. */
   CONNECTION_NOT_SYNCHRONIZED: 1,
@@ -171,7 +179,10 @@ export const HeaderErrorSubcode = {
   BAD_MESSAGE_TYPE: 3,
 } as const;
 
-/** OPEN Message Error subcodes (RFC 4271 §6.2, RFC 5492, RFC 9234). 5 is deprecated. */
+/**
+ * OPEN Message Error subcodes (RFC 4271 §6.2, RFC 5492, RFC 9234). 5 is deprecated.
+ * @category Wire codec
+ */
 export const OpenErrorSubcode = {
   /** The version is not 4; the data is the largest version we speak. */
   UNSUPPORTED_VERSION_NUMBER: 1,
@@ -189,7 +200,10 @@ export const OpenErrorSubcode = {
   ROLE_MISMATCH: 11,
 } as const;
 
-/** UPDATE Message Error subcodes (RFC 4271 §6.3). 7 is deprecated. */
+/**
+ * UPDATE Message Error subcodes (RFC 4271 §6.3). 7 is deprecated.
+ * @category Wire codec
+ */
 export const UpdateErrorSubcode = {
   /** The attribute or withdrawn-routes lengths do not add up, or an attribute repeats. */
   MALFORMED_ATTRIBUTE_LIST: 1,
@@ -213,7 +227,10 @@ export const UpdateErrorSubcode = {
   MALFORMED_AS_PATH: 11,
 } as const;
 
-/** Finite State Machine Error subcodes (RFC 6608). */
+/**
+ * Finite State Machine Error subcodes (RFC 6608).
+ * @category Wire codec
+ */
 export const FsmErrorSubcode = {
   /** No more specific reason. */
   UNSPECIFIED: 0,
@@ -225,7 +242,10 @@ export const FsmErrorSubcode = {
   UNEXPECTED_MESSAGE_IN_ESTABLISHED: 3,
 } as const;
 
-/** Cease subcodes (RFC 4486, RFC 8538, RFC 9384). */
+/**
+ * Cease subcodes (RFC 4486, RFC 8538, RFC 9384).
+ * @category Wire codec
+ */
 export const CeaseSubcode = {
   /** The peer sent more prefixes than its configured limit. */
   MAXIMUM_NUMBER_OF_PREFIXES_REACHED: 1,
@@ -249,13 +269,19 @@ export const CeaseSubcode = {
   BFD_DOWN: 10,
 } as const;
 
-/** ROUTE-REFRESH Message Error subcodes (RFC 7313). */
+/**
+ * ROUTE-REFRESH Message Error subcodes (RFC 7313).
+ * @category Wire codec
+ */
 export const RouteRefreshErrorSubcode = {
   /** The ROUTE-REFRESH message has a wrong length; the data is the message. */
   INVALID_MESSAGE_LENGTH: 1,
 } as const;
 
-/** ROUTE-REFRESH message subtypes (RFC 7313 §3.2; 0 is the plain request of RFC 2918). */
+/**
+ * ROUTE-REFRESH message subtypes (RFC 7313 §3.2; 0 is the plain request of RFC 2918).
+ * @category Wire codec
+ */
 export const RouteRefreshSubtype = {
   /** Please send the family's routes again. */
   REQUEST: 0,
@@ -265,7 +291,10 @@ export const RouteRefreshSubtype = {
   END: 2,
 } as const;
 
-/** Well-known communities (RFC 1997, RFC 8326, RFC 7999). */
+/**
+ * Well-known communities (RFC 1997, RFC 8326, RFC 7999).
+ * @category Wire codec
+ */
 export const WellKnownCommunity = {
   /** GRACEFUL_SHUTDOWN (RFC 8326): the route is about to go; peers lower its preference. */
   GRACEFUL_SHUTDOWN: "65535:0",

@@ -11,7 +11,10 @@ import { hasEntries } from "./deferred-nlri.js";
 import { familyToAfiSafi } from "./family.js";
 import type { AddressFamily, UpdateMessage } from "./types.js";
 
-/** The End-of-RIB marker of a family. */
+/**
+ * The End-of-RIB marker of a family.
+ * @category Wire codec
+ */
 export function endOfRib(family: AddressFamily): UpdateMessage {
   if (family === "ipv4-unicast") return { type: "update", withdrawnRoutes: [], attributes: {}, nlri: [] };
   const { afi, safi } = familyToAfiSafi(family);
@@ -23,7 +26,10 @@ export function endOfRib(family: AddressFamily): UpdateMessage {
   };
 }
 
-/** Which family's End-of-RIB marker this UPDATE is, or null when it is not one (of ours). */
+/**
+ * Which family's End-of-RIB marker this UPDATE is, or null when it is not one (of ours).
+ * @category Wire codec
+ */
 export function endOfRibFamily(message: UpdateMessage): AddressFamily | null {
   // Counted without decoding: on the receive path the NLRI are still bytes (deferred-nlri.ts).
   if (

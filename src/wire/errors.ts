@@ -20,6 +20,7 @@ function u16(value: number): Uint8Array {
  * The one protocol error: what a NOTIFICATION would carry (code, subcode, data) and how RFC 7606
  * says the receiver handles it. Decoders throw only this on bad bytes; build it through the
  * named factories so the data field RFC 4271 §6 requires is never forgotten.
+ * @category Wire codec
  */
 export class BgpError extends Error {
   /** Always "BgpError", so logs and `instanceof`-free checks can tell it apart. */

@@ -1,7 +1,10 @@
 import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from "./constants.js";
 import { checkHeader } from "./header.js";
 
-/** Options for `new MessageFramer`. */
+/**
+ * Options for `new MessageFramer`.
+ * @category Wire codec
+ */
 export interface MessageFramerOptions {
   /** The largest message accepted: 4096 until RFC 8654 extended messages are negotiated, then 65535. */
   maxMessageLength?: number;
@@ -15,6 +18,7 @@ export interface MessageFramerOptions {
  * Messages wholly inside one pushed chunk are returned as views of that chunk (no copy); only a
  * message split across chunks is assembled in an internal buffer, which grows by doubling and is
  * compacted rather than re-copied per chunk, so a stream costs O(bytes) however it is chunked.
+ * @category Wire codec
  */
 export class MessageFramer {
   #maxMessageLength: number;

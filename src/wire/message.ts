@@ -22,6 +22,7 @@ const debug = createDebug("bgp:wire");
 /**
  * Decode exactly one whole message, header included. Throws `BgpError` (with the code, subcode
  * and data the NOTIFICATION must carry) on anything malformed, never anything else.
+ * @category Wire codec
  */
 export function decodeMessage(bytes: Uint8Array, ctx?: Partial<CodecContext>): BgpMessage {
   return decodeWith(bytes, resolveContext(ctx));
@@ -78,6 +79,7 @@ const TYPE_CODE = {
 /**
  * Encode one message with its header. Throws RangeError when the result is longer than the
  * context allows (4096 octets, or 65535 with RFC 8654 extended messages) or a field does not fit.
+ * @category Wire codec
  */
 export function encodeMessage(message: BgpMessage, ctx?: Partial<CodecContext>): Uint8Array {
   const context = resolveContext(ctx);
@@ -123,6 +125,7 @@ export const EMPTY_UPDATE_LENGTH = HEADER_LENGTH + 4;
  * How many octets `encodeMessage(message, ctx)` returns, header included, computed without
  * encoding: what packing code asks before it builds a message. For a message `encodeMessage`
  * refuses, the result is unspecified (this does not check the fields or the size limit).
+ * @category Wire codec
  */
 export function encodingLength(message: BgpMessage, ctx?: Partial<CodecContext>): number {
   switch (message.type) {

@@ -142,7 +142,10 @@ const NAMES: Readonly<Record<number, readonly [string, Readonly<Record<number, s
   8: ["Send Hold Timer Expired", {}],
 };
 
-/** "Cease / Administrative Shutdown", "OPEN Message Error / Bad Peer AS", … for logs. */
+/**
+ * "Cease / Administrative Shutdown", "OPEN Message Error / Bad Peer AS", … for logs.
+ * @category Wire codec
+ */
 export function describeNotification(code: number, subcode: number): string {
   const entry = NAMES[code];
   if (entry === undefined) return `Unknown error code ${code} / subcode ${subcode}`;

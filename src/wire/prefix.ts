@@ -330,6 +330,7 @@ function flatten(text: string): string {
 /**
  * Validate a prefix a user typed and return its family and canonical text ("198.51.100.0/24",
  * "2001:db8::/32" in RFC 5952 form). Throws TypeError when it is not a prefix or has host bits set.
+ * @category Wire codec
  */
 export function canonicalPrefix(text: string): {
   /** The prefix's family. */

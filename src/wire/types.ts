@@ -5,10 +5,16 @@
  * @module
  */
 
-/** The two families this library speaks natively. */
+/**
+ * The two families this library speaks natively.
+ * @category Wire codec
+ */
 export type AddressFamily = "ipv4-unicast" | "ipv6-unicast";
 
-/** How the bytes in one direction of a session are encoded (what the OPENs negotiated). */
+/**
+ * How the bytes in one direction of a session are encoded (what the OPENs negotiated).
+ * @category Wire codec
+ */
 export interface CodecContext {
   /** AS numbers in AS_PATH and AGGREGATOR take 4 octets (RFC 6793). */
   fourOctetAs: boolean;
@@ -18,7 +24,10 @@ export interface CodecContext {
   extendedMessage: boolean;
 }
 
-/** One NLRI entry: a prefix and, when ADD-PATH is in use for its family, its path identifier. */
+/**
+ * One NLRI entry: a prefix and, when ADD-PATH is in use for its family, its path identifier.
+ * @category Wire codec
+ */
 export interface Nlri {
   /** Canonical prefix text, e.g. "198.51.100.0/24" or "2001:db8::/32". */
   readonly prefix: string;
@@ -29,7 +38,10 @@ export interface Nlri {
 // ---------------------------------------------------------------------------------------------
 // OPEN and capabilities
 
-/** An AFI/SAFI pair as numbers (IANA registries), for families we may not speak ourselves. */
+/**
+ * An AFI/SAFI pair as numbers (IANA registries), for families we may not speak ourselves.
+ * @category Wire codec
+ */
 export interface AfiSafi {
   /** Address Family Identifier: 1 IPv4, 2 IPv6 (see `Afi`). */
   readonly afi: number;
@@ -40,6 +52,7 @@ export interface AfiSafi {
 /**
  * One capability of an OPEN (RFC 5492), told apart by `name`; codes this codec does not know are
  * `"unknown"` with their raw value. AFI/SAFI fields are the IANA numbers (see `Afi`, `Safi`).
+ * @category Wire codec
  */
 export type Capability =
   | {
@@ -170,10 +183,16 @@ export type Capability =
       readonly data: Uint8Array;
     };
 
-/** The `name` of each kind of capability. */
+/**
+ * The `name` of each kind of capability.
+ * @category Wire codec
+ */
 export type CapabilityName = Capability["name"];
 
-/** An optional parameter of the OPEN that is not a capability (RFC 4271 §4.2); kept raw. */
+/**
+ * An optional parameter of the OPEN that is not a capability (RFC 4271 §4.2); kept raw.
+ * @category Wire codec
+ */
 export interface UnknownOpenParameter {
   /** The Optional Parameter Type octet (2, capabilities, is decoded instead). */
   readonly parameterType: number;
@@ -181,7 +200,10 @@ export interface UnknownOpenParameter {
   readonly data: Uint8Array;
 }
 
-/** OPEN (RFC 4271 §4.2): the first message of a session, announcing who we are and what we speak. */
+/**
+ * OPEN (RFC 4271 §4.2): the first message of a session, announcing who we are and what we speak.
+ * @category Wire codec
+ */
 export interface OpenMessage {
   /** Tells the message kinds apart. */
   readonly type: "open";
@@ -202,13 +224,22 @@ export interface OpenMessage {
 // ---------------------------------------------------------------------------------------------
 // UPDATE and path attributes
 
-/** ORIGIN (RFC 4271 §5.1.1): where the route came from, as its three values. */
+/**
+ * ORIGIN (RFC 4271 §5.1.1): where the route came from, as its three values.
+ * @category Wire codec
+ */
 export type Origin = "igp" | "egp" | "incomplete";
 
-/** The kind of an AS_PATH segment: AS_SET, AS_SEQUENCE, and the confederation ones (RFC 5065). */
+/**
+ * The kind of an AS_PATH segment: AS_SET, AS_SEQUENCE, and the confederation ones (RFC 5065).
+ * @category Wire codec
+ */
 export type AsPathSegmentType = "set" | "sequence" | "confed-sequence" | "confed-set";
 
-/** One segment of AS_PATH or AS4_PATH. */
+/**
+ * One segment of AS_PATH or AS4_PATH.
+ * @category Wire codec
+ */
 export interface AsPathSegment {
   /** Ordered sequence, unordered set, or their confederation forms. */
   readonly type: AsPathSegmentType;
@@ -216,7 +247,10 @@ export interface AsPathSegment {
   readonly asns: readonly number[];
 }
 
-/** AGGREGATOR or AS4_AGGREGATOR (RFC 4271 §5.1.7): who formed an aggregate route. */
+/**
+ * AGGREGATOR or AS4_AGGREGATOR (RFC 4271 §5.1.7): who formed an aggregate route.
+ * @category Wire codec
+ */
 export interface Aggregator {
   /** The AS number of the speaker that aggregated. */
   readonly asn: number;
@@ -224,7 +258,10 @@ export interface Aggregator {
   readonly address: string;
 }
 
-/** MP_REACH_NLRI for IPv4 or IPv6 unicast, decoded. */
+/**
+ * MP_REACH_NLRI for IPv4 or IPv6 unicast, decoded.
+ * @category Wire codec
+ */
 export interface MpReachUnicast {
   /** The decoded family. */
   readonly family: AddressFamily;
@@ -240,7 +277,10 @@ export interface MpReachUnicast {
   readonly nlri: readonly Nlri[];
 }
 
-/** MP_REACH_NLRI for a family we do not decode (VPN, labeled, EVPN, FlowSpec, BGP-LS …): kept raw. */
+/**
+ * MP_REACH_NLRI for a family we do not decode (VPN, labeled, EVPN, FlowSpec, BGP-LS …): kept raw.
+ * @category Wire codec
+ */
 export interface MpReachOther {
   /** Null: the family is not one this codec decodes. */
   readonly family: null;
@@ -254,10 +294,16 @@ export interface MpReachOther {
   readonly nlriBytes: Uint8Array;
 }
 
-/** MP_REACH_NLRI (RFC 4760 §3): routes of a family other than plain IPv4, with their next hop. */
+/**
+ * MP_REACH_NLRI (RFC 4760 §3): routes of a family other than plain IPv4, with their next hop.
+ * @category Wire codec
+ */
 export type MpReach = MpReachUnicast | MpReachOther;
 
-/** MP_UNREACH_NLRI for IPv4 or IPv6 unicast, decoded. */
+/**
+ * MP_UNREACH_NLRI for IPv4 or IPv6 unicast, decoded.
+ * @category Wire codec
+ */
 export interface MpUnreachUnicast {
   /** The decoded family. */
   readonly family: AddressFamily;
@@ -269,7 +315,10 @@ export interface MpUnreachUnicast {
   readonly withdrawnRoutes: readonly Nlri[];
 }
 
-/** MP_UNREACH_NLRI for a family we do not decode: kept raw. */
+/**
+ * MP_UNREACH_NLRI for a family we do not decode: kept raw.
+ * @category Wire codec
+ */
 export interface MpUnreachOther {
   /** Null: the family is not one this codec decodes. */
   readonly family: null;
@@ -281,10 +330,16 @@ export interface MpUnreachOther {
   readonly withdrawnBytes: Uint8Array;
 }
 
-/** MP_UNREACH_NLRI (RFC 4760 §4): withdrawals of a family other than plain IPv4. */
+/**
+ * MP_UNREACH_NLRI (RFC 4760 §4): withdrawals of a family other than plain IPv4.
+ * @category Wire codec
+ */
 export type MpUnreach = MpUnreachUnicast | MpUnreachOther;
 
-/** An attribute this codec does not know, kept with its flags so it can be passed on. */
+/**
+ * An attribute this codec does not know, kept with its flags so it can be passed on.
+ * @category Wire codec
+ */
 export interface UnknownAttribute {
   /** The flags octet as received (Optional, Transitive, Partial, Extended Length bits). */
   readonly flags: number;
@@ -298,6 +353,7 @@ export interface UnknownAttribute {
  * Path attributes as a typed record; absent attributes are absent keys.
  * Communities are "65001:100", large communities "65001:1:2", extended communities the
  * 16 lower-case hex digits of their 8 octets ("0002fde800000064").
+ * @category Wire codec
  */
 export interface PathAttributes {
   /** ORIGIN (type 1). */
@@ -344,10 +400,16 @@ export interface PathAttributes {
   readonly partial?: readonly number[];
 }
 
-/** RFC 7606 §2: what a receiver does about a malformed UPDATE. */
+/**
+ * RFC 7606 §2: what a receiver does about a malformed UPDATE.
+ * @category Wire codec
+ */
 export type ErrorHandling = "session-reset" | "treat-as-withdraw" | "attribute-discard";
 
-/** One RFC 7606 problem found in an UPDATE that did not reset the session. */
+/**
+ * One RFC 7606 problem found in an UPDATE that did not reset the session.
+ * @category Wire codec
+ */
 export interface UpdateProblem {
   /** What RFC 7606 asks for this problem. */
   readonly action: "treat-as-withdraw" | "attribute-discard";
@@ -361,7 +423,10 @@ export interface UpdateProblem {
   readonly reason: string;
 }
 
-/** UPDATE (RFC 4271 §4.3): withdrawn routes, path attributes, and the routes announced with them. */
+/**
+ * UPDATE (RFC 4271 §4.3): withdrawn routes, path attributes, and the routes announced with them.
+ * @category Wire codec
+ */
 export interface UpdateMessage {
   /** Tells the message kinds apart. */
   readonly type: "update";
@@ -383,7 +448,10 @@ export interface UpdateMessage {
 // ---------------------------------------------------------------------------------------------
 // NOTIFICATION, KEEPALIVE, ROUTE-REFRESH
 
-/** NOTIFICATION (RFC 4271 §4.5): the error that ends a session. */
+/**
+ * NOTIFICATION (RFC 4271 §4.5): the error that ends a session.
+ * @category Wire codec
+ */
 export interface NotificationMessage {
   /** Tells the message kinds apart. */
   readonly type: "notification";
@@ -401,13 +469,19 @@ export interface NotificationMessage {
   readonly shutdownMessage?: string;
 }
 
-/** KEEPALIVE (RFC 4271 §4.4): a header with no body, sent to keep the hold timer from expiring. */
+/**
+ * KEEPALIVE (RFC 4271 §4.4): a header with no body, sent to keep the hold timer from expiring.
+ * @category Wire codec
+ */
 export interface KeepaliveMessage {
   /** Tells the message kinds apart. */
   readonly type: "keepalive";
 }
 
-/** ROUTE-REFRESH (RFC 2918, RFC 7313): asks the peer to send its routes of one family again. */
+/**
+ * ROUTE-REFRESH (RFC 2918, RFC 7313): asks the peer to send its routes of one family again.
+ * @category Wire codec
+ */
 export interface RouteRefreshMessage {
   /** Tells the message kinds apart. */
   readonly type: "route-refresh";
@@ -424,7 +498,10 @@ export interface RouteRefreshMessage {
   readonly orf?: Uint8Array;
 }
 
-/** Any BGP message, told apart by `type`. */
+/**
+ * Any BGP message, told apart by `type`.
+ * @category Wire codec
+ */
 export type BgpMessage =
   | OpenMessage
   | UpdateMessage
@@ -432,5 +509,8 @@ export type BgpMessage =
   | KeepaliveMessage
   | RouteRefreshMessage;
 
-/** The `type` of each kind of message. */
+/**
+ * The `type` of each kind of message.
+ * @category Wire codec
+ */
 export type BgpMessageType = BgpMessage["type"];
