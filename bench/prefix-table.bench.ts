@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PrefixTable } from "../src/speaker/prefix-table.js";
 import type { NlriField } from "../src/wire/deferred-nlri.js";
-import { type BulkFamily, ipv4Net, ipv6Bits, usePrefixSet } from "./bulk/prefixes.js";
+import { type BulkFamily, birdFibHash, ipv4Net, ipv6Bits, usePrefixSet } from "./bulk/prefixes.js";
 import { arg, median, printTable } from "./bulk/report.js";
 
 const ORDERS = ["bird", "counting", "shuffled"] as const;
@@ -30,21 +30,12 @@ const runs = Number(arg("runs", "7"));
 const prefixSet = usePrefixSet(arg("prefixes", "counting"), family);
 const childOrder = arg("child", "") as Order | "";
 
-/** BIRD 2's FIB hash of the i-th prefix of the set (net_hash_ip4/net_hash_ip6). */
-function birdHash(i: number): number {
-  // ip4_hash is u32_hash, a multiply (which spreads the counting set); ip6_hash folds the words.
-  if (family === "ipv4") return (Math.imul(ipv4Net(i), 2902958171) ^ (24 << 26)) >>> 0;
-  const bits = ipv6Bits(i);
-  const x = ((0xfd000000 | (bits >>> 16)) ^ ((bits & 0xffff) << 16)) >>> 0;
-  return (x ^ (x << 16) ^ (x << 24) ^ (48 << 26)) >>> 0;
-}
-
 function arrival(order: Order): Uint32Array {
   const ids = new Uint32Array(count);
   for (let i = 0; i < count; i++) ids[i] = i;
   if (order === "bird") {
     const hashes = new Uint32Array(count);
-    for (let i = 0; i < count; i++) hashes[i] = birdHash(i);
+    for (let i = 0; i < count; i++) hashes[i] = birdFibHash(family, i);
     return Uint32Array.from([...ids].sort((a, b) => hashes[a] - hashes[b] || a - b));
   }
   if (order === "shuffled") {

@@ -55,6 +55,18 @@ const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 
 
 export const ipv4Prefix = (i: number): string => `${dotted(ipv4Net(i))}/24`;
 
+/**
+ * BIRD 2.0's FIB hash of the i-th prefix of the set (net_hash_ip4/net_hash_ip6 in lib/net.h; the
+ * FIB keeps its top bits as the bucket, nest/rt-fib.c). ip4_hash is u32_hash, a multiply, which
+ * spreads the counting set; ip6_hash XORs the words and folds them, which does not (see above).
+ */
+export function birdFibHash(family: BulkFamily, i: number): number {
+  if (family === "ipv4") return (Math.imul(ipv4Net(i), 2902958171) ^ (24 << 26)) >>> 0;
+  const bits = ipv6Bits(i);
+  const x = ((0xfd000000 | (bits >>> 16)) ^ ((bits & 0xffff) << 16)) >>> 0;
+  return (x ^ (x << 16) ^ (x << 24) ^ (48 << 26)) >>> 0;
+}
+
 /** The i-th IPv6 /48: fd00:HHHH:LLLL::/48 with HHHH:LLLL = ipv6Bits(i). */
 export const ipv6Prefix = (i: number): string => {
   const bits = ipv6Bits(i);

@@ -1,24 +1,15 @@
 /**
  * The bulk benches' two IPv6 prefix sets (bench/bulk/prefixes.ts): each is N distinct /48s, and the
- * reason the scattered one exists holds. That is, under BIRD 2's IPv6 FIB hash (ip6_hash and
- * net_hash_ip6 in BIRD's lib/ip.h and lib/net.h, top bits kept as in nest/rt-fib.c) the counting set
+ * reason the scattered one exists holds. That is, under BIRD 2's IPv6 FIB hash (`birdFibHash`,
+ * BIRD's ip6_hash and net_hash_ip6 with the top bits kept as its FIB keeps them) the counting set
  * crowds into 65,536 buckets and the scattered one does not.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ipv6Bits, ipv6Prefix, usePrefixSet } from "../../bench/bulk/prefixes.js";
+import { birdFibHash, ipv6Bits, ipv6Prefix, usePrefixSet } from "../../bench/bulk/prefixes.js";
 
 const COUNT = 1_000_000;
 /** BIRD's FIB for 1M routes: 2^20 buckets or more; 2^20 is the kindest to the counting set. */
 const FIB_ORDER = 20;
-
-/** BIRD 2's FIB bucket for fd00:HHHH:LLLL::/48, HHHH:LLLL = bits. */
-function birdBucket(bits: number): number {
-  const w0 = (0xfd000000 | (bits >>> 16)) >>> 0;
-  const w1 = ((bits & 0xffff) << 16) >>> 0;
-  const x = (w0 ^ w1) >>> 0;
-  const hash = (x ^ (x << 16) ^ (x << 24) ^ (48 << 26)) >>> 0;
-  return hash >>> (32 - FIB_ORDER);
-}
 
 function census(): { distinct: number; buckets: number; longestChain: number } {
   const seen = new Set<number>();
@@ -27,7 +18,7 @@ function census(): { distinct: number; buckets: number; longestChain: number } {
   for (let i = 0; i < COUNT; i++) {
     const bits = ipv6Bits(i);
     seen.add(bits);
-    const b = birdBucket(bits);
+    const b = birdFibHash("ipv6", i) >>> (32 - FIB_ORDER);
     chains[b]++;
     if (chains[b] > longestChain) longestChain = chains[b];
   }
