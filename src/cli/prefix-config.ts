@@ -95,13 +95,7 @@ function nextHopFor(
   prefix: string,
   nextHops: readonly string[] | undefined,
 ): { nextHop?: string } {
-  const addresses = (nextHops ?? []).map((text) => {
-    try {
-      return parseNextHop(text).address;
-    } catch (error) {
-      throw new SettingsError(`${where}: ${(error as Error).message}`);
-    }
-  });
+  const addresses = (nextHops ?? []).map((text) => checked(where, () => parseNextHop(text).address));
   const v6 = addresses.filter((address) => address.includes(":"));
   const v4 = addresses.filter((address) => !address.includes(":"));
   if (v4.length > 1 || v6.length > 1) {
